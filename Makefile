@@ -1,0 +1,68 @@
+# FotoGen — the one entry point. `make help` lists targets.
+SHELL := /bin/bash
+PY ?= python3
+UV_VERSION := 0.13.8
+TOOLS := .tools
+UV := $(TOOLS)/bin/uv
+VENV := .venv
+BIN := $(VENV)/bin
+export UV_PROJECT_ENVIRONMENT := $(VENV)
+
+.DEFAULT_GOAL := help
+.PHONY: help install dev test lint format typecheck pytest openapi openapi-check migrate revision bench seed sandbox clean
+
+help: ## List targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-14s %s\n", $$1, $$2}'
+
+$(UV):
+	$(PY) -m venv $(TOOLS)
+	$(TOOLS)/bin/pip install --quiet uv==$(UV_VERSION)
+
+$(VENV)/.installed: pyproject.toml uv.lock | $(UV)
+	$(UV) sync --frozen --quiet
+	@touch $@
+
+install: $(VENV)/.installed ## Install the pinned environment (uv.lock) into .venv
+
+dev: install ## Run everything locally on embedded defaults (Postgres, Redis, storage, Fal sandbox)
+	$(BIN)/fotogen dev
+
+test: install lint typecheck pytest ## Lint, type-check, then the whole test suite (migrations + OpenAPI drift included)
+
+lint: install ## ruff
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check api worker shared
+
+format: install ## ruff format + fixes
+	$(BIN)/ruff format api worker shared
+	$(BIN)/ruff check --fix .
+
+typecheck: install ## mypy --strict on api/ worker/ shared/
+	$(BIN)/mypy
+
+pytest: install ## pytest (real Postgres/Redis: TEST_DATABASE_URL/TEST_REDIS_URL, else embedded)
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+openapi: install ## Regenerate openapi/openapi.json
+	$(BIN)/python -m scripts.openapi write
+
+openapi-check: install ## Fail if openapi/openapi.json is stale
+	$(BIN)/python -m scripts.openapi check
+
+migrate: install ## Apply migrations to DATABASE_URL
+	$(BIN)/fotogen migrate
+
+revision: install ## New migration: make revision m="what changed"
+	$(BIN)/alembic revision --autogenerate -m "$(m)"
+
+seed: install ## Upsert the base-model catalogue
+	$(BIN)/fotogen seed
+
+sandbox: install ## Run the Fal sandbox alone
+	$(BIN)/fotogen sandbox
+
+bench: install ## Benchmarks (tests/benchmarks), figures as ratios against baselines
+	$(BIN)/pytest tests/benchmarks -p no:cacheprovider -s -o addopts="" --timeout 1800 $(PYTEST_ARGS)
+
+clean: ## Remove the venv, tools and local data
+	rm -rf $(VENV) $(TOOLS) .data .mypy_cache .ruff_cache .pytest_cache

@@ -1,0 +1,105 @@
+"""The FastAPI application: ``create_app()`` builds it; every client is built in the lifespan."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+import httpx
+from fastapi import FastAPI
+from fastapi.middleware.cors import CORSMiddleware
+from fastapi.routing import APIRoute
+
+from api.metrics import Metrics, MetricsMiddleware
+from api.middleware import RequestIdMiddleware
+from api.problems import Problem, install_problem_handlers
+from api.routes import ROUTERS
+from shared.clients import build_redis, build_storage
+from shared.config import Settings
+from shared.db import create_engine, create_sessionmaker
+from shared.logging import configure_logging
+
+DESCRIPTION = """
+FotoGen: upload photos into datasets, fine-tune a LoRA on them (Fal.ai does the GPU work), follow
+progress over SSE or signed webhooks, and generate images with your own model.
+
+Authenticate with `Authorization: Bearer <api key>`. Errors are RFC 9457 `application/problem+json`
+documents with a stable `code`. Lists are cursor-paginated (`limit`, `after`).
+"""
+
+
+def _operation_id(route: APIRoute) -> str:
+    return route.operation_id or route.name
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or Settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        configure_logging(settings.log_level, settings.log_json)
+        engine = create_engine(settings.async_database_url)
+        app.state.engine = engine
+        app.state.sessionmaker = create_sessionmaker(engine)
+        app.state.storage = build_storage(settings)
+        app.state.redis = await build_redis(settings)
+        app.state.http = httpx.AsyncClient(timeout=httpx.Timeout(10.0, connect=5.0))
+        settings.tmp_dir.mkdir(parents=True, exist_ok=True)
+        for hook in app.state.startup_hooks:
+            await hook(app)
+        try:
+            yield
+        finally:
+            for hook in app.state.shutdown_hooks:
+                await hook(app)
+            await app.state.http.aclose()
+            await app.state.redis.aclose()
+            await app.state.storage.aclose()
+            await engine.dispose()
+
+    app = FastAPI(
+        title="FotoGen API",
+        version="1.0.0",
+        description=DESCRIPTION,
+        lifespan=lifespan,
+        generate_unique_id_function=_operation_id,
+    )
+    app.state.settings = settings
+    app.state.metrics = Metrics()
+    app.state.startup_hooks = []
+    app.state.shutdown_hooks = []
+    install_problem_handlers(app)
+    for router in ROUTERS:
+        app.include_router(router)
+    if settings.cors_origins:
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=settings.cors_origins,
+            allow_methods=["*"],
+            allow_headers=["Authorization", "Content-Type", "Idempotency-Key", "Last-Event-ID"],
+            expose_headers=["X-Request-ID"],
+        )
+    app.add_middleware(MetricsMiddleware, metrics=app.state.metrics)
+    app.add_middleware(RequestIdMiddleware)
+    _register_problem_schema(app)
+    return app
+
+
+def _register_problem_schema(app: FastAPI) -> None:
+    original = app.openapi
+
+    def openapi() -> dict[str, object]:
+        if app.openapi_schema:
+            return app.openapi_schema
+        schema = original()
+        components = schema.setdefault("components", {}).setdefault("schemas", {})
+        components.setdefault("Problem", Problem.model_json_schema(ref_template="#/components/schemas/{model}"))
+        for name, sub in (
+            Problem.model_json_schema(ref_template="#/components/schemas/{model}").get("$defs", {}).items()
+        ):
+            components.setdefault(name, sub)
+        components["Problem"].pop("$defs", None)
+        app.openapi_schema = schema
+        return schema
+
+    app.openapi = openapi  # type: ignore[method-assign]

@@ -1,0 +1,80 @@
+"""``Annotated`` dependency aliases: ``SessionDep``, ``PrincipalDep``, ``ScopeDep``, ``SettingsDep``..."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from typing import Annotated
+
+from arq.connections import ArqRedis
+from fastapi import Depends, Query, Request
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from shared.auth.service import Principal, authenticate
+from shared.config import Settings
+from shared.errors import Unauthorized
+from shared.pagination import DEFAULT_LIMIT, MAX_LIMIT
+from shared.queue import discard_pending
+from shared.scope import OwnerScope
+from shared.storage import Storage
+
+
+def get_settings(request: Request) -> Settings:
+    settings: Settings = request.app.state.settings
+    return settings
+
+
+def get_storage(request: Request) -> Storage:
+    storage: Storage = request.app.state.storage
+    return storage
+
+
+def get_redis(request: Request) -> ArqRedis:
+    redis: ArqRedis = request.app.state.redis
+    return redis
+
+
+async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
+    """One session per request. Routes that change state commit through ``shared.queue.commit``."""
+    async with request.app.state.sessionmaker() as session:
+        try:
+            yield session
+        finally:
+            discard_pending(session)
+
+
+SettingsDep = Annotated[Settings, Depends(get_settings)]
+StorageDep = Annotated[Storage, Depends(get_storage)]
+RedisDep = Annotated[ArqRedis, Depends(get_redis)]
+SessionDep = Annotated[AsyncSession, Depends(get_session)]
+
+
+def _bearer(request: Request) -> str:
+    header = request.headers.get("authorization")
+    if not header:
+        raise Unauthorized("Send your API key as `Authorization: Bearer <key>`.", code="missing_api_key")
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise Unauthorized("The Authorization header must be `Bearer <key>`.", code="invalid_authorization")
+    return token.strip()
+
+
+async def get_principal(request: Request, session: SessionDep) -> Principal:
+    principal = await authenticate(session, _bearer(request))
+    if principal is None:
+        raise Unauthorized("The API key is invalid or has been revoked.", code="invalid_api_key")
+    request.state.owner_id = principal.owner_id
+    return principal
+
+
+PrincipalDep = Annotated[Principal, Depends(get_principal)]
+
+
+def get_scope(session: SessionDep, principal: PrincipalDep) -> OwnerScope:
+    return OwnerScope(session, principal.owner_id)
+
+
+ScopeDep = Annotated[OwnerScope, Depends(get_scope)]
+
+LimitQuery = Annotated[int, Query(ge=1, le=MAX_LIMIT, description="Page size.")]
+AfterQuery = Annotated[str | None, Query(max_length=200, description="Cursor from a previous page's `next_cursor`.")]
+DEFAULT_PAGE_LIMIT = DEFAULT_LIMIT

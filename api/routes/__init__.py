@@ -1,0 +1,31 @@
+"""One module per resource; ``ROUTERS`` is what ``create_app`` mounts, in order."""
+
+from fastapi import APIRouter
+
+from api.routes import (
+    datasets,
+    events,
+    files,
+    generations,
+    health,
+    meshes,
+    models,
+    provider_webhooks,
+    stream_tokens,
+    trainings,
+    webhooks,
+)
+
+ROUTERS: list[APIRouter] = [
+    health.router,
+    models.router,
+    files.router,
+    datasets.router,
+    trainings.router,
+    generations.router,
+    meshes.router,
+    events.router,
+    stream_tokens.router,
+    webhooks.router,
+    provider_webhooks.router,
+]

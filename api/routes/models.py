@@ -1,0 +1,73 @@
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Response
+
+from api.deps import AfterQuery, LimitQuery, RedisDep, ScopeDep, SettingsDep, StorageDep
+from api.problems import AUTHED, problems
+from shared.catalog.schemas import ModelCategory, ModelOut, ModelPatch, ModelType
+from shared.catalog.service import delete_trained_model, ensure_owned_trained, model_out
+from shared.models import Model
+from shared.pagination import DEFAULT_LIMIT, Page, paginate
+from shared.queue import commit
+
+router = APIRouter(prefix="/v1/models", tags=["models"])
+
+
+@router.get("", operation_id="models-list", responses=problems(*AUTHED, 400))
+async def list_models(
+    scope: ScopeDep,
+    storage: StorageDep,
+    settings: SettingsDep,
+    type: Annotated[ModelType | None, Query(description="Filter by model type.")] = None,
+    category: Annotated[ModelCategory | None, Query(description="Filter by category.")] = None,
+    limit: LimitQuery = DEFAULT_LIMIT,
+    after: AfterQuery = None,
+) -> Page[ModelOut]:
+    """The base catalogue plus your trained models, newest first."""
+    stmt = scope.select(Model)
+    if type is not None:
+        stmt = stmt.where(Model.type == type)
+    if category is not None:
+        stmt = stmt.where(Model.category == category)
+    rows = await paginate(scope.session, stmt, Model.id, limit=limit, after=after)
+    ttl = settings.signed_url_ttl
+    return Page(
+        data=[await model_out(m, storage, ttl) for m in rows.items],
+        has_more=rows.has_more,
+        next_cursor=rows.next_cursor,
+    )
+
+
+@router.get("/{model_id}", operation_id="models-get", responses=problems(*AUTHED, 404))
+async def get_model(model_id: str, scope: ScopeDep, storage: StorageDep, settings: SettingsDep) -> ModelOut:
+    model = await scope.get(Model, model_id, "model")
+    return await model_out(model, storage, settings.signed_url_ttl)
+
+
+@router.patch("/{model_id}", operation_id="models-update", responses=problems(*AUTHED, 403, 404))
+async def update_model(
+    model_id: str,
+    body: ModelPatch,
+    scope: ScopeDep,
+    storage: StorageDep,
+    settings: SettingsDep,
+    redis: RedisDep,
+) -> ModelOut:
+    """Rename a trained model (base models are read-only)."""
+    model = await scope.get(Model, model_id, "model", for_update=True)
+    ensure_owned_trained(model)
+    model.name = body.name
+    await scope.session.flush()
+    await commit(scope.session, redis)
+    return await model_out(model, storage, settings.signed_url_ttl)
+
+
+@router.delete("/{model_id}", operation_id="models-delete", status_code=204, responses=problems(*AUTHED, 403, 404, 409))
+async def delete_model(model_id: str, scope: ScopeDep, storage: StorageDep, redis: RedisDep) -> Response:
+    """Delete a trained model and its stored weights."""
+    model = await scope.get(Model, model_id, "model", for_update=True)
+    await delete_trained_model(scope.session, storage, model)
+    await commit(scope.session, redis)
+    return Response(status_code=204)

@@ -1,0 +1,131 @@
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request
+from sse_starlette import EventSourceResponse
+from starlette.responses import JSONResponse
+
+from api.deps import AfterQuery, LimitQuery, PrincipalDep, RedisDep, ScopeDep, SessionDep, SettingsDep, StorageDep
+from api.idempotency import IdempotencyKeyHeader, idempotent_create
+from api.problems import AUTHED, problems
+from api.sse import SSE_RESPONSES, LastEventIdDep, job_event_stream
+from api.stream_auth import StreamPrincipalDep
+from shared.events.schemas import EventOut
+from shared.events.service import list_job_events
+from shared.jobs.env import JobEnv
+from shared.jobs.registry import get_kind
+from shared.jobs.runner import request_cancel
+from shared.models import Training
+from shared.pagination import DEFAULT_LIMIT, Page, paginate
+from shared.queue import commit
+from shared.trainings.jobs import CANCELABLE
+from shared.trainings.schemas import TrainingCreate, TrainingOut, TrainingStatus
+from shared.trainings.service import create_training, training_out
+
+router = APIRouter(prefix="/v1/trainings", tags=["trainings"])
+
+
+@router.post(
+    "",
+    operation_id="trainings-create",
+    status_code=202,
+    response_model=TrainingOut,
+    responses=problems(*AUTHED, 400, 404, 409),
+)
+async def create(
+    request: Request,
+    body: TrainingCreate,
+    session: SessionDep,
+    redis: RedisDep,
+    principal: PrincipalDep,
+    scope: ScopeDep,
+    storage: StorageDep,
+    settings: SettingsDep,
+    idempotency_key: IdempotencyKeyHeader = None,
+) -> JSONResponse:
+    """Start fine-tuning a LoRA of `base_model_id` on a dataset. Answers 202 with the queued training;
+    follow it with `GET /v1/trainings/{id}`, its `/stream` (SSE) or a webhook. A dataset below the
+    trainer's minimum image count (4 for `fast`, 10 for `portrait` by default) → 422 `dataset_too_small`."""
+
+    async def _create() -> tuple[int, TrainingOut]:
+        row = await create_training(scope, storage, settings, body, request.state.request_id)
+        return 202, training_out(row)
+
+    return await idempotent_create(
+        request, session, redis, owner_id=principal.owner_id, key=idempotency_key, body=body, create=_create
+    )
+
+
+@router.get("", operation_id="trainings-list", responses=problems(*AUTHED, 400))
+async def list_trainings(
+    scope: ScopeDep,
+    status: Annotated[TrainingStatus | None, Query(description="Only trainings in this status.")] = None,
+    dataset_id: Annotated[str | None, Query(max_length=40, description="Only trainings of this dataset.")] = None,
+    limit: LimitQuery = DEFAULT_LIMIT,
+    after: AfterQuery = None,
+) -> Page[TrainingOut]:
+    """Your trainings, newest first."""
+    stmt = scope.select(Training)
+    if status is not None:
+        stmt = stmt.where(Training.status == status)
+    if dataset_id is not None:
+        stmt = stmt.where(Training.dataset_id == dataset_id)
+    rows = await paginate(scope.session, stmt, Training.id, limit=limit, after=after)
+    return Page(data=[training_out(r) for r in rows.items], has_more=rows.has_more, next_cursor=rows.next_cursor)
+
+
+@router.get("/{training_id}", operation_id="trainings-get", responses=problems(*AUTHED, 404))
+async def get_training(training_id: str, scope: ScopeDep) -> TrainingOut:
+    return training_out(await scope.get(Training, training_id, "training"))
+
+
+@router.post(
+    "/{training_id}/cancel",
+    operation_id="trainings-cancel",
+    status_code=202,
+    responses=problems(*AUTHED, 404, 409),
+)
+async def cancel_training(
+    request: Request, training_id: str, scope: ScopeDep, redis: RedisDep, storage: StorageDep, settings: SettingsDep
+) -> TrainingOut:
+    """Cancel a training that is queued, preparing or training (the provider is asked to cancel).
+    A queued training is canceled at once; otherwise the answer shows the training still running and the
+    `training.canceled` event follows shortly. 409 `job_already_terminal` once it ended, and 409
+    `job_not_cancelable` while it is `saving` (the weights exist and are being stored)."""
+    await scope.get(Training, training_id, "training")
+    env = JobEnv(settings=settings, sessionmaker=request.app.state.sessionmaker, storage=storage, redis=redis)
+    row = await request_cancel(scope.session, env, get_kind("training"), training_id, cancelable=CANCELABLE)
+    await commit(scope.session, redis)
+    return training_out(row)
+
+
+@router.get("/{training_id}/events", operation_id="trainings-events", responses=problems(*AUTHED, 400, 404))
+async def list_training_events(
+    training_id: str,
+    scope: ScopeDep,
+    limit: LimitQuery = DEFAULT_LIMIT,
+    after: Annotated[
+        str | None, Query(max_length=200, description="An event id: the page starts after it (`next_cursor`).")
+    ] = None,
+) -> Page[EventOut]:
+    """The training's events, **oldest first** (a history to replay): `training.queued`, `training.started`,
+    `training.progress` and `training.log` (with `message`), then `training.succeeded`, `training.failed` or
+    `training.canceled`. `data.job` is the training as `GET` returned it at that moment."""
+    await scope.get(Training, training_id, "training")
+    return await list_job_events(scope.session, scope.owner_id, training_id, limit=limit, after=after)
+
+
+@router.get(
+    "/{training_id}/stream",
+    operation_id="trainings-stream",
+    response_class=EventSourceResponse,
+    responses=SSE_RESPONSES,
+)
+async def stream_training(
+    request: Request, training_id: str, principal: StreamPrincipalDep, last_event_id: LastEventIdDep = None
+) -> EventSourceResponse:
+    """The training's events as Server-Sent Events: its history (after `Last-Event-ID` when given), then
+    live, closed after the terminal event. Authenticate with the API key or `?token=` from
+    `POST /v1/stream-tokens` (browsers' `EventSource` sends no headers)."""
+    return await job_event_stream(request, principal.owner_id, "training", training_id, last_event_id)

@@ -1,0 +1,218 @@
+"""Server-Sent Events: the reusable pieces behind every ``/stream`` endpoint.
+
+    from api.sse import LastEventIdDep, job_event_stream, SSE_RESPONSES
+    from api.stream_auth import StreamPrincipalDep
+
+    @router.get("/{training_id}/stream", operation_id="trainings-stream", response_class=EventSourceResponse,
+                responses=SSE_RESPONSES)
+    async def stream(request: Request, training_id: str, principal: StreamPrincipalDep,
+                     last_event_id: LastEventIdDep = None) -> EventSourceResponse:
+        return await job_event_stream(request, principal.owner_id, "training", training_id, last_event_id)
+
+Each message is ``id: <event id>``, ``event: <type>``, ``data: <the event JSON>``; heartbeat comments
+every ``settings.sse_ping_seconds``; ``X-Accel-Buffering: no`` so nginx does not buffer. Everything a
+stream sends comes from Postgres by id (see :mod:`shared.events.hub`), so ``Last-Event-ID`` resumes with
+no gap and no duplicate. The 404/403 checks and the starting position are settled *before* the response
+starts, with a short-lived session; none is held while the stream runs. A client that goes away is noticed
+by sse-starlette's disconnect listener, which cancels the generator at once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from typing import Annotated, Any
+
+from fastapi import Depends, FastAPI, Header, Query, Request
+from sqlalchemy import select
+from sqlalchemy.engine import make_url
+from sse_starlette import EventSourceResponse, ServerSentEvent
+
+from api.problems import problems
+from api.stream_auth import check_job_scope
+from shared.auth.service import Principal
+from shared.config import Settings, to_asyncpg_url
+from shared.errors import BadRequest, not_found
+from shared.events.hub import EventHub, EventRecord
+from shared.events.service import events_after, latest_event_id
+from shared.jobs.registry import TERMINAL, get_kind
+
+SSE_RESPONSES: dict[int | str, dict[str, Any]] = {
+    200: {
+        "description": "An SSE stream (`text/event-stream`): `id:` the event id, `event:` its type, `data:` the "
+        "event JSON (see `EventOut`); `: ping` comments while idle.",
+        "content": {"text/event-stream": {"schema": {"type": "string"}}},
+    },
+    **problems(400, 401, 403, 404, 422),
+}
+
+
+# -- per-process hub (started by the events router's lifespan) ------------------------------------------
+
+
+def listener_dsn(settings: Settings) -> str:
+    """asyncpg's DSN for the LISTEN connection, from whatever URL scheme the operator wrote."""
+    url = make_url(to_asyncpg_url(settings.database_url or ""))
+    return url.set(drivername="postgresql").render_as_string(hide_password=False)
+
+
+async def start_event_hub(app: FastAPI) -> None:
+    """Start hook (idempotent): one listener + fan-out per API process, on ``app.state.event_hub``."""
+    if getattr(app.state, "event_hub", None) is not None:
+        return
+    settings: Settings = app.state.settings
+    hub = EventHub(listener_dsn(settings), app.state.sessionmaker, recheck_seconds=settings.sse_recheck_seconds)
+    await hub.start()
+    app.state.event_hub = hub
+
+
+async def stop_event_hub(app: FastAPI) -> None:
+    hub: EventHub | None = getattr(app.state, "event_hub", None)
+    if hub is not None:
+        app.state.event_hub = None
+        await hub.stop()
+
+
+def get_hub(request: Request) -> EventHub:
+    hub: EventHub | None = getattr(request.app.state, "event_hub", None)
+    if hub is None:
+        raise RuntimeError("the event hub is not running (api.routes.events' lifespan starts it)")
+    return hub
+
+
+# -- parameters ------------------------------------------------------------------------------------------
+
+
+def get_last_event_id(
+    last_event_id: Annotated[
+        str | None,
+        Query(max_length=20, description="Resume after this event id (for clients that cannot send the header)."),
+    ] = None,
+    header: Annotated[
+        str | None,
+        Header(
+            alias="Last-Event-ID",
+            max_length=20,
+            description="Resume after this event id (browsers send it when they reconnect).",
+        ),
+    ] = None,
+) -> int | None:
+    """``Last-Event-ID`` header (what ``EventSource`` sends on reconnect) first, else ``?last_event_id=``."""
+    raw = header if header not in (None, "") else last_event_id
+    if raw is None or raw == "":
+        return None
+    if not raw.isdigit():
+        raise BadRequest("Last-Event-ID must be an event id (a non-negative integer).", code="invalid_last_event_id")
+    return int(raw)
+
+
+LastEventIdDep = Annotated[int | None, Depends(get_last_event_id)]
+
+
+# -- responses -------------------------------------------------------------------------------------------
+
+
+def _message(record: EventRecord) -> bytes:
+    return record.sse  # encoded once per process, however many streams send it
+
+
+def _ping() -> ServerSentEvent:
+    return ServerSentEvent(comment="ping", sep="\n")
+
+
+def event_source(request: Request, messages: AsyncIterator[bytes]) -> EventSourceResponse:
+    settings: Settings = request.app.state.settings
+    return EventSourceResponse(
+        messages,
+        ping=settings.sse_ping_seconds,
+        ping_message_factory=_ping,
+        sep="\n",
+        send_timeout=settings.sse_send_timeout_seconds,
+        headers={"X-Accel-Buffering": "no", "Cache-Control": "no-store"},
+    )
+
+
+def _principal(request: Request) -> Principal | None:
+    principal: Principal | None = getattr(request.state, "principal", None)
+    return principal
+
+
+async def job_event_stream(
+    request: Request, owner_id: str, job_type: str, job_id: str, last_event_id: int | None = None
+) -> EventSourceResponse:
+    """The SSE stream of one job: its history after ``last_event_id`` (all of it when None), then live
+    events, closed after the terminal event (``*.succeeded|failed|canceled``).
+
+    404 ``{job_type}_not_found`` when the job is not ``owner_id``'s; 403 ``stream_token_out_of_scope`` when
+    the caller authenticated with a stream token scoped to another job."""
+    principal = _principal(request)
+    if principal is not None:
+        check_job_scope(principal, job_id)
+    kind = get_kind(job_type)
+    async with request.app.state.sessionmaker() as session:
+        status = await session.scalar(
+            select(kind.model.status).where(kind.model.id == job_id, kind.model.owner_id == owner_id)
+        )
+    if status is None:
+        raise not_found(job_type, job_id)
+    after = last_event_id or 0
+
+    if status in TERMINAL:
+        # Its terminal event committed with the status: replay what is left and close.
+        sessionmaker = request.app.state.sessionmaker
+
+        async def replay() -> AsyncIterator[bytes]:
+            position = after
+            while True:
+                async with sessionmaker() as session:
+                    rows = await events_after(session, owner_id, position, job_id=job_id, limit=200)
+                for row in rows:
+                    record = EventRecord.from_row(row)
+                    yield _message(record)
+                    if record.terminal:
+                        return
+                if len(rows) < 200:
+                    return
+                position = rows[-1].id
+
+        return event_source(request, replay())
+
+    hub = get_hub(request)
+
+    async def live() -> AsyncIterator[bytes]:
+        records = hub.follow(owner_id, after, job_id)
+        try:
+            async for record in records:
+                yield _message(record)
+                if record.terminal:
+                    return
+        finally:
+            await records.aclose()
+
+    return event_source(request, live())
+
+
+async def owner_event_stream(
+    request: Request, owner_id: str, job_id: str | None = None, last_event_id: int | None = None
+) -> EventSourceResponse:
+    """All of the owner's events (of one job when ``job_id`` is given) from now on — or from after
+    ``last_event_id`` — live, until the client goes away. A job-scoped stream token forces its job."""
+    principal = _principal(request)
+    if principal is not None and principal.job_id is not None:
+        check_job_scope(principal, job_id if job_id is not None else principal.job_id)
+        job_id = principal.job_id
+    if last_event_id is None:
+        async with request.app.state.sessionmaker() as session:
+            after = await latest_event_id(session)
+    else:
+        after = last_event_id
+    hub = get_hub(request)
+
+    async def live() -> AsyncIterator[bytes]:
+        records = hub.follow(owner_id, after, job_id)
+        try:
+            async for record in records:
+                yield _message(record)
+        finally:
+            await records.aclose()
+
+    return event_source(request, live())

@@ -1,0 +1,22 @@
+"""Fal sandbox: a local HTTPS server speaking Fal's queue protocol (see ARCHITECTURE.md section 6).
+
+Public API: :func:`create_sandbox_app`, :class:`SandboxConfig`, :func:`serve` / :func:`run`,
+and ``sandbox.testing.start_sandbox`` for tests.
+"""
+
+from sandbox.app import create_sandbox_app
+from sandbox.config import SandboxConfig
+from sandbox.server import run, sandbox_url, serve
+from sandbox.signing import JWKS_PATH
+from sandbox.tls import CertPaths, ensure_certificates
+
+__all__ = [
+    "JWKS_PATH",
+    "CertPaths",
+    "SandboxConfig",
+    "create_sandbox_app",
+    "ensure_certificates",
+    "run",
+    "sandbox_url",
+    "serve",
+]

@@ -1,0 +1,146 @@
+"""Settings: one pydantic-settings class for both processes.
+
+``DATABASE_URL``, ``REDIS_URL`` and ``FAL_KEY`` keep their conventional names; everything else is
+``FOTOGEN_*``. In ``development`` (the default) the service runs on embedded defaults: with the URLs
+unset, ``fotogen dev`` starts embedded Postgres/Redis under the data dir and fills them in. Outside
+development, missing or placeholder secrets are refused at start-up with a message naming the variable.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from functools import cached_property
+from pathlib import Path
+from typing import Literal
+
+from pydantic import AliasChoices, Field, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEV_SECRET_KEY = "dev-insecure-secret-key-change-me"  # noqa: S105 - the placeholder we refuse in production
+_PLACEHOLDERS = {"", DEV_SECRET_KEY, "changeme", "change-me", "secret", "placeholder", "xxx"}
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="FOTOGEN_", extra="ignore", populate_by_name=True)
+
+    environment: Literal["development", "test", "production"] = "development"
+
+    # Connections (conventional names, no prefix)
+    database_url: str | None = Field(default=None, validation_alias=AliasChoices("DATABASE_URL"))
+    redis_url: str | None = Field(default=None, validation_alias=AliasChoices("REDIS_URL"))
+    fal_key: str | None = Field(default=None, validation_alias=AliasChoices("FAL_KEY"))
+
+    # Process
+    host: str = "127.0.0.1"
+    port: int = 8000
+    public_url: str = "http://127.0.0.1:8000"
+    secret_key: str = DEV_SECRET_KEY
+    data_dir: Path = Path(".data")
+    log_level: str = "INFO"
+    log_json: bool = True
+    cors_origins: list[str] = Field(default_factory=list)
+
+    # Storage
+    storage: Literal["local", "gcs"] = "local"
+    gcs_bucket: str | None = None
+    gcs_project: str | None = None
+    signed_url_ttl_seconds: int = Field(default=900, ge=30, le=7 * 24 * 3600)
+
+    # Fal
+    fal_queue_url: str | None = None  # e.g. https://127.0.0.1:8010 for the sandbox; None = real Fal
+    fal_ca_file: Path | None = None  # extra CA to trust (the sandbox's self-signed cert)
+    sandbox_host: str = "127.0.0.1"
+    sandbox_port: int = 8010
+
+    # Upload limits
+    max_files_per_request: int = Field(default=25, ge=1, le=1000)
+    max_file_bytes: int = Field(default=20 * 1024 * 1024, ge=1024)
+    max_request_bytes: int = Field(default=25 * 20 * 1024 * 1024 + 1024 * 1024, ge=1024)
+    max_image_pixels: int = Field(default=40_000_000, ge=1)
+    min_image_side: int = Field(default=256, ge=1)
+    max_images_per_dataset: int = Field(default=200, ge=1)
+
+    # Trainings
+    min_images_fast: int = Field(default=4, ge=1)
+    min_images_portrait: int = Field(default=10, ge=1)
+
+    # Meshes (image to 3D): provider requests of one mesh job in flight at once
+    mesh_concurrency: int = Field(default=4, ge=1, le=25)
+
+    # Worker
+    queue_name: str = "fotogen:queue"
+    worker_poll_delay: float = Field(default=0.02, gt=0)
+    job_timeout_seconds: int = Field(default=120, ge=5)
+    job_lease_seconds: float = Field(default=15.0, gt=1)
+    worker_max_jobs: int = Field(default=10, ge=1)
+    provider_poll_interval: float = Field(default=1.0, gt=0)
+    provider_poll_max_interval: float = Field(default=10.0, gt=0)
+    fal_webhooks_enabled: bool = True  # ask Fal to call /v1/provider-webhooks/fal (polling stays the fallback)
+    reconcile_interval_seconds: int = Field(default=10, ge=1)
+    reconcile_grace_seconds: float = Field(default=10.0, ge=0)
+    job_stale_seconds: float = Field(default=60.0, gt=0)
+
+    # Events / SSE
+    sse_ping_seconds: float = Field(default=15.0, ge=0)  # heartbeat comment interval (0 disables)
+    sse_recheck_seconds: float = Field(default=5.0, gt=0)  # re-read Postgres even without a NOTIFY
+    sse_send_timeout_seconds: float = Field(default=30.0, gt=0)  # a client that stops reading is dropped
+
+    # Webhooks
+    allow_private_webhook_urls: bool = False
+    webhook_max_attempts: int = Field(default=12, ge=1, le=50)
+    webhook_backoff_base_seconds: float = Field(default=5.0, gt=0)  # attempt n waits ~base * 2**(n-1), jittered
+    webhook_backoff_max_seconds: float = Field(default=6 * 3600.0, gt=0)
+    webhook_timeout_seconds: float = Field(default=10.0, gt=0)
+    webhook_reconcile_grace_seconds: float = Field(default=120.0, ge=0)  # pending past this → re-enqueued
+    fal_webhook_jwks_url: str = "https://rest.alpha.fal.ai/.well-known/jwks.json"
+    fal_webhook_jwks_ttl_seconds: float = Field(default=3600.0, ge=0)
+    fal_webhook_tolerance_seconds: int = Field(default=300, ge=1)
+
+    @model_validator(mode="after")
+    def _refuse_placeholders(self) -> Settings:
+        if self.environment != "production":
+            return self
+        problems = []
+        if self.secret_key.strip().lower() in _PLACEHOLDERS or len(self.secret_key) < 32:
+            problems.append("FOTOGEN_SECRET_KEY must be a random secret of at least 32 characters")
+        if not self.database_url:
+            problems.append("DATABASE_URL is required in production")
+        if not self.redis_url:
+            problems.append("REDIS_URL is required in production")
+        if not self.fal_key or self.fal_key.strip().lower() in _PLACEHOLDERS:
+            problems.append("FAL_KEY is required in production")
+        if self.storage == "gcs" and not self.gcs_bucket:
+            problems.append("FOTOGEN_GCS_BUCKET is required when FOTOGEN_STORAGE=gcs")
+        if problems:
+            raise ValueError("refusing to start: " + "; ".join(problems))
+        return self
+
+    @cached_property
+    def async_database_url(self) -> str:
+        """The database URL with the asyncpg driver, whatever scheme the operator wrote."""
+        if not self.database_url:
+            raise RuntimeError("DATABASE_URL is not set (run `fotogen dev` for embedded servers)")
+        return to_asyncpg_url(self.database_url)
+
+    @property
+    def signed_url_ttl(self) -> timedelta:
+        return timedelta(seconds=self.signed_url_ttl_seconds)
+
+    @property
+    def storage_dir(self) -> Path:
+        return self.data_dir / "storage"
+
+    @property
+    def tmp_dir(self) -> Path:
+        return self.data_dir / "tmp"
+
+
+def to_asyncpg_url(url: str) -> str:
+    for prefix in ("postgresql+asyncpg://", "postgresql://", "postgres://", "postgresql+psycopg://"):
+        if url.startswith(prefix):
+            return "postgresql+asyncpg://" + url[len(prefix) :]
+    raise ValueError(f"unsupported database URL scheme: {url.split(':', 1)[0]}")
+
+
+def get_settings() -> Settings:
+    return Settings()

@@ -1,0 +1,1 @@
+"""Datasets and their images: CRUD, the upload pipeline (``service.upload_images``)."""

@@ -1,0 +1,128 @@
+"""``fotogen dev``: the whole service on one machine, from a fresh clone.
+
+Embedded Postgres and Redis start under the data dir unless ``DATABASE_URL`` / ``REDIS_URL`` are set
+(then nothing is started); the Fal sandbox starts unless ``FAL_KEY`` is set. The API and worker run as
+child processes; Ctrl-C stops every child and the embedded servers, and the next run reuses the data.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+
+from shared.config import Settings
+from shared.embedded import EmbeddedPostgres, EmbeddedRedis, wait_for_port
+
+
+def _log(msg: str) -> None:
+    print(f"[fotogen dev] {msg}", file=sys.stderr, flush=True)
+
+
+def _cli(*args: str) -> list[str]:
+    return [sys.executable, "-m", "shared.cli", *args]
+
+
+def _dev_key(env: dict[str, str], data_dir: Path) -> str:
+    """The development key is kept in the data dir and reused while it still authenticates."""
+    key_file = data_dir / "dev-api-key"
+    if key_file.exists():
+        key = key_file.read_text().strip()
+        out = subprocess.run(
+            _cli("keys", "list", "--owner", "dev"), env=env, capture_output=True, text=True, check=True
+        ).stdout
+        if key and key[:10] in out and "\tactive\t" in out:
+            return key
+    key = subprocess.run(
+        _cli("keys", "create", "--owner", "dev", "--name", "make dev"),
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.strip()
+    key_file.write_text(key + "\n")
+    key_file.chmod(0o600)
+    return key
+
+
+def run_dev() -> int:
+    settings = Settings()
+    data_dir = settings.data_dir.resolve()
+    data_dir.mkdir(parents=True, exist_ok=True)
+    env = {
+        **os.environ,
+        "FOTOGEN_DATA_DIR": str(data_dir),
+        "FOTOGEN_LOG_JSON": os.environ.get("FOTOGEN_LOG_JSON", "false"),
+    }
+    stoppers = []
+    children: list[subprocess.Popen[bytes]] = []
+
+    def shutdown(*_: object) -> None:
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, shutdown)
+    try:
+        if not settings.database_url:
+            pg = EmbeddedPostgres(data_dir / "postgres")
+            env["DATABASE_URL"] = pg.start()
+            stoppers.append(pg.stop)
+            _log(f"embedded Postgres at {env['DATABASE_URL']}")
+        if not settings.redis_url:
+            redis = EmbeddedRedis(data_dir / "redis")
+            env["REDIS_URL"] = redis.start()
+            stoppers.append(redis.stop)
+            _log(f"embedded Redis at {env['REDIS_URL']}")
+        subprocess.run(_cli("migrate"), env=env, check=True)
+        subprocess.run(_cli("seed"), env=env, check=True)
+        if not settings.fal_key:
+            from sandbox.tls import ensure_certificates
+
+            certs = ensure_certificates(data_dir / "sandbox", settings.sandbox_host)
+            sandbox_url = f"https://{settings.sandbox_host}:{settings.sandbox_port}"
+            children.append(subprocess.Popen(_cli("sandbox"), env=env))
+            wait_for_port(settings.sandbox_host, settings.sandbox_port, timeout=30)
+            env.update(
+                FOTOGEN_FAL_QUEUE_URL=sandbox_url,
+                FOTOGEN_FAL_CA_FILE=str(certs.ca_cert),
+                FOTOGEN_FAL_WEBHOOK_JWKS_URL=f"{sandbox_url}/.well-known/jwks.json",
+                SSL_CERT_FILE=str(certs.bundle),
+            )
+            _log(f"Fal sandbox at {sandbox_url} (set FAL_KEY to use real Fal)")
+        key = _dev_key(env, data_dir)
+        children.append(subprocess.Popen(_cli("worker"), env=env))
+        children.append(subprocess.Popen(_cli("api"), env=env))
+        url = f"http://{settings.host}:{settings.port}"
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            try:
+                if httpx.get(f"{url}/readyz", timeout=2).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            time.sleep(0.3)
+        print(f"\nFotoGen is running at {url}  (docs: {url}/docs)", flush=True)
+        print(f"Development API key: {key}", flush=True)
+        print(f'Try: curl -H "Authorization: Bearer {key}" {url}/v1/models\n', flush=True)
+        while all(c.poll() is None for c in children):
+            time.sleep(0.5)
+        _log("a child process exited; stopping")
+        return 1
+    except KeyboardInterrupt:
+        _log("stopping")
+        return 0
+    finally:
+        for child in reversed(children):
+            if child.poll() is None:
+                child.send_signal(signal.SIGINT)
+        for child in reversed(children):
+            try:
+                child.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                child.kill()
+        for stop in reversed(stoppers):
+            stop()

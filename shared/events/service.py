@@ -1,0 +1,124 @@
+"""Events: written in the same transaction as the state change they describe.
+
+Ids come from an identity column, taken under a transaction-scoped advisory lock: two transactions
+can never commit events out of id order, so a reader resuming after ``Last-Event-ID`` never skips an
+event that committed late (the one tricky race of SSE resumption). ``pg_notify`` in the same
+transaction wakes every API process after commit; the webhook outbox rows are written here too (the
+outbox hook of :mod:`shared.webhooks.service` is registered on first use).
+
+Reading: every query here returns events oldest first, keyed by id. Any read sees a *prefix* of the
+commit order (plus gaps left by rolled-back transactions), which is what makes "everything after id N"
+a lossless cursor.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from sqlalchemy import func, select, text
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from shared.errors import BadRequest
+from shared.events.schemas import EventOut
+from shared.models import Event
+from shared.pagination import Page, decode_cursor
+
+EVENT_LOCK_KEY = 0x466F746F  # "Foto"
+NOTIFY_CHANNEL = "fotogen_events"
+
+# Hooks run inside the event's transaction (the webhook outbox registers one).
+EventHook = Callable[[AsyncSession, Event], Awaitable[None]]
+_hooks: list[EventHook] = []
+_defaults_loaded = False
+
+
+def add_event_hook(hook: EventHook) -> None:
+    if hook not in _hooks:
+        _hooks.append(hook)
+
+
+def _load_default_hooks() -> None:
+    """The webhook outbox must see every event in every process that writes them (API and worker), so
+    it registers itself here rather than relying on some start-up code having imported it."""
+    global _defaults_loaded
+    if _defaults_loaded:
+        return
+    from shared.webhooks.service import write_deliveries
+
+    add_event_hook(write_deliveries)
+    _defaults_loaded = True
+
+
+async def write_event(
+    session: AsyncSession, *, owner_id: str, type: str, job_type: str, job_id: str, data: dict[str, Any]
+) -> Event:
+    _load_default_hooks()
+    await session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": EVENT_LOCK_KEY})
+    event = Event(owner_id=owner_id, type=type, job_type=job_type, job_id=job_id, data=data)
+    session.add(event)
+    await session.flush()
+    await session.execute(select(func.pg_notify(NOTIFY_CHANNEL, f"{event.id}:{owner_id}:{job_id}")))
+    for hook in _hooks:
+        await hook(session, event)
+    return event
+
+
+# -- reading -----------------------------------------------------------------------------------------
+
+
+def event_out(event: Event) -> EventOut:
+    return EventOut.model_validate(event)
+
+
+def parse_event_cursor(after: str | None) -> int:
+    """``after`` for event lists: an event id (what ``next_cursor`` and SSE ``id:`` carry). The opaque
+    base64 form other lists use is accepted too."""
+    if after is None:
+        return 0
+    raw = after if after.isdigit() else decode_cursor(after)
+    if not raw.isdigit() or len(raw) > 19:
+        raise BadRequest("The `after` cursor must be an event id.", code="invalid_cursor")
+    return int(raw)
+
+
+async def events_after(
+    session: AsyncSession,
+    owner_id: str,
+    after_id: int,
+    *,
+    job_id: str | None = None,
+    limit: int = 100,
+) -> list[Event]:
+    """The owner's events with ``id > after_id`` (optionally of one job), oldest first."""
+    stmt = select(Event).where(Event.owner_id == owner_id, Event.id > after_id)
+    if job_id is not None:
+        stmt = stmt.where(Event.job_id == job_id)
+    stmt = stmt.order_by(Event.id).limit(limit)
+    return list((await session.scalars(stmt)).all())
+
+
+async def list_events(
+    session: AsyncSession, owner_id: str, *, job_id: str | None = None, limit: int, after: str | None
+) -> Page[EventOut]:
+    """One page of the owner's events (or one job's), oldest first; ``next_cursor`` is the last event id."""
+    rows = await events_after(session, owner_id, parse_event_cursor(after), job_id=job_id, limit=limit + 1)
+    has_more = len(rows) > limit
+    rows = rows[:limit]
+    return Page(
+        data=[event_out(r) for r in rows],
+        has_more=has_more,
+        next_cursor=str(rows[-1].id) if has_more and rows else None,
+    )
+
+
+async def list_job_events(
+    session: AsyncSession, owner_id: str, job_id: str, *, limit: int, after: str | None
+) -> Page[EventOut]:
+    """For ``GET /v1/{jobs}/{id}/events``: check the job is the owner's first (404 otherwise)."""
+    return await list_events(session, owner_id, job_id=job_id, limit=limit, after=after)
+
+
+async def latest_event_id(session: AsyncSession) -> int:
+    """The newest committed event id (0 when there is none): "from now on" for a live stream."""
+    return int(await session.scalar(select(func.coalesce(func.max(Event.id), 0))) or 0)

@@ -1,0 +1,278 @@
+"""``FalProvider``: the one Fal client of the worker (a thin, typed, retrying wrapper of fal-client).
+
+It does not know whether it talks to Fal or to the sandbox; only its constructor arguments differ::
+
+    FalProvider(key=settings.fal_key)                                  # real Fal
+    FalProvider(key="anything", queue_url="https://127.0.0.1:8010",
+                ca_file=".data/sandbox/ca.pem")                        # the sandbox
+
+Build it once per process (arq ``on_startup``), before anything imports ``fal_client`` (see
+:mod:`shared.fal.environment`), and ``await provider.aclose()`` on shutdown.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import random
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal, TypeVar, cast
+from urllib.parse import urljoin
+
+import httpx
+
+from shared.fal.environment import configure_fal_client
+from shared.fal.errors import (
+    PROVIDER_AUTH_FAILED,
+    PROVIDER_FAILED,
+    PROVIDER_RATE_LIMITED,
+    PROVIDER_REJECTED_INPUT,
+    PROVIDER_REQUEST_NOT_FOUND,
+    PROVIDER_UNAVAILABLE,
+    ProviderError,
+)
+
+log = logging.getLogger(__name__)
+
+T = TypeVar("T")
+ProviderState = Literal["queued", "in_progress", "completed"]
+Operation = Literal["submit", "status", "result", "cancel"]
+CancelAnswer = Literal["CANCELLATION_REQUESTED", "ALREADY_COMPLETED", "NOT_FOUND"]
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    """``max_retries`` extra attempts, sleeping ``min(max_delay, base_delay * 2**n)`` scaled by a random
+    factor in ``[1 - jitter, 1 + jitter]`` between them.
+
+    Note: fal-client itself already retries 408/409/429 and connection errors/timeouts (up to 10
+    attempts with its own backoff) before we see them; our retries come on top and are what cover 5xx.
+    """
+
+    max_retries: int = 4
+    base_delay: float = 0.5
+    max_delay: float = 10.0
+    jitter: float = 0.5
+
+    def delay(self, retry_number: int) -> float:
+        raw = min(self.max_delay, self.base_delay * (2.0**retry_number))
+        factor: float = random.uniform(1 - self.jitter, 1 + self.jitter)
+        return max(0.0, raw * factor)
+
+
+@dataclass(frozen=True)
+class ProviderStatus:
+    state: ProviderState
+    queue_position: int | None = None
+    logs: list[str] = field(default_factory=list)
+    metrics: dict[str, Any] = field(default_factory=dict)
+    error: str | None = None  # set when the request completed with an error
+    error_type: str | None = None
+
+
+def _body(response: httpx.Response) -> Any:
+    try:
+        return response.json()
+    except ValueError:
+        return response.text
+
+
+def _error_from_response(op: Operation, response: httpx.Response) -> ProviderError:
+    status = response.status_code
+    body = _body(response)
+    detail: Any = body.get("detail", body) if isinstance(body, dict) else body
+    error_type: str | None = None
+    if isinstance(body, dict) and isinstance(body.get("error_type"), str):
+        error_type = body["error_type"]
+    error_type = error_type or response.headers.get("x-fal-error-type")
+    message = f"Fal {op} failed with HTTP {status}: {detail}"
+    from_request = "x-fal-request-id" in response.headers  # answered by the app, not the gateway
+    kwargs: dict[str, Any] = {"status_code": status, "error_type": error_type, "detail": detail}
+    if status in (401, 403):
+        return ProviderError(PROVIDER_AUTH_FAILED, message, False, **kwargs)
+    if status == 429:
+        return ProviderError(PROVIDER_RATE_LIMITED, message, True, **kwargs)
+    if status == 404:
+        if op == "submit":
+            return ProviderError(PROVIDER_REJECTED_INPUT, f"Unknown Fal endpoint: {detail}", False, **kwargs)
+        return ProviderError(PROVIDER_REQUEST_NOT_FOUND, message, False, **kwargs)
+    if op == "result" and error_type == "request_cancelled":
+        return ProviderError(PROVIDER_FAILED, message, False, **kwargs)
+    if status in (408, 409):
+        return ProviderError(PROVIDER_UNAVAILABLE, message, True, **kwargs)
+    if 400 <= status < 500:
+        return ProviderError(PROVIDER_REJECTED_INPUT, message, False, **kwargs)
+    if op == "result" and from_request and status == 500:
+        return ProviderError(PROVIDER_FAILED, message, False, **kwargs)
+    return ProviderError(PROVIDER_UNAVAILABLE, message, True, **kwargs)
+
+
+def _map_exception(op: Operation, exc: Exception) -> ProviderError:
+    if isinstance(exc, ProviderError):
+        return exc
+    response = getattr(exc, "response", None)
+    if isinstance(response, httpx.Response) and response.status_code >= 400:
+        return _error_from_response(op, response)
+    if isinstance(exc, httpx.TimeoutException):
+        return ProviderError(PROVIDER_UNAVAILABLE, f"Fal {op} timed out: {exc!r}", True)
+    if isinstance(exc, httpx.TransportError):
+        return ProviderError(PROVIDER_UNAVAILABLE, f"Fal {op} could not connect: {exc!r}", True)
+    return ProviderError(PROVIDER_UNAVAILABLE, f"Fal {op} failed unexpectedly: {exc!r}", False)
+
+
+def _log_message(entry: Any) -> str:
+    if isinstance(entry, Mapping):
+        return str(entry.get("message", ""))
+    return str(entry)
+
+
+class FalProvider:
+    """Submit / poll / fetch / cancel Fal queue requests with bounded retries and stable error codes.
+
+    Args:
+        key: the Fal API key (sent as ``Authorization: Key <key>``); any non-empty string for the sandbox.
+        queue_url: ``None`` for Fal (``https://queue.fal.run``), else e.g. ``https://127.0.0.1:8010``.
+        ca_file: an extra CA to trust (the sandbox's ``ca.pem``), added to the default trust store.
+        webhook_base_url: base for relative ``webhook_url`` values given to :meth:`submit`.
+        timeout: seconds for submit and result calls (status/cancel use fal-client's 120 s).
+        retry: our retry policy (see :class:`RetryPolicy`).
+    """
+
+    def __init__(
+        self,
+        key: str,
+        *,
+        queue_url: str | None = None,
+        ca_file: str | Path | None = None,
+        webhook_base_url: str | None = None,
+        timeout: float = 120.0,
+        retry: RetryPolicy | None = None,
+    ) -> None:
+        if not key:
+            raise ValueError("a Fal key is required")
+        configure_fal_client(queue_url, ca_file)
+        import fal_client
+
+        self._fal: Any = fal_client.AsyncClient(key=key, default_timeout=timeout)
+        self._timeout = timeout
+        self._retry = retry or RetryPolicy()
+        self._webhook_base_url = webhook_base_url
+        self._http: httpx.AsyncClient | None = None
+        self.queue_url = queue_url or "https://queue.fal.run"
+
+    # -- helpers ------------------------------------------------------------------------------------------
+    async def _with_retries(self, op: Operation, call: Callable[[], Awaitable[T]]) -> T:
+        retries = 0
+        while True:
+            try:
+                return await call()
+            except Exception as exc:
+                error = _map_exception(op, exc)
+                error.attempts = retries + 1
+                if not error.retryable or retries >= self._retry.max_retries:
+                    raise error from exc
+                delay = self._retry.delay(retries)
+                retries += 1
+                log.warning(
+                    "fal %s failed (%s), retry %d/%d in %.2fs",
+                    op,
+                    error.code,
+                    retries,
+                    self._retry.max_retries,
+                    delay,
+                )
+                await asyncio.sleep(delay)
+
+    async def _handle(self, endpoint: str, request_id: str) -> Any:
+        handle = await self._fal.get_handle(endpoint, request_id)
+        self._http = cast(httpx.AsyncClient, handle.client)
+        return handle
+
+    def webhook_url(self, url_or_path: str) -> str:
+        """Absolute URLs pass through; paths are resolved against ``webhook_base_url``."""
+        if url_or_path.startswith(("http://", "https://")):
+            return url_or_path
+        if not self._webhook_base_url:
+            raise ValueError(f"relative webhook URL {url_or_path!r} needs webhook_base_url")
+        return urljoin(self._webhook_base_url.rstrip("/") + "/", url_or_path.lstrip("/"))
+
+    # -- API ----------------------------------------------------------------------------------------------
+    async def submit(self, endpoint: str, arguments: Mapping[str, Any], webhook_url: str | None = None) -> str:
+        """Queue a request; returns its ``request_id``."""
+        hook = self.webhook_url(webhook_url) if webhook_url is not None else None
+
+        async def call() -> str:
+            handle = await self._fal.submit(endpoint, dict(arguments), webhook_url=hook)
+            self._http = cast(httpx.AsyncClient, handle.client)
+            return str(handle.request_id)
+
+        return await self._with_retries("submit", call)
+
+    async def status(self, endpoint: str, request_id: str, with_logs: bool = True) -> ProviderStatus:
+        import fal_client
+
+        async def call() -> ProviderStatus:
+            handle = await self._handle(endpoint, request_id)
+            st = await handle.status(with_logs=with_logs)
+            if isinstance(st, fal_client.Queued):
+                return ProviderStatus("queued", queue_position=int(st.position))
+            logs = [_log_message(e) for e in (st.logs or [])]
+            if isinstance(st, fal_client.InProgress):
+                return ProviderStatus("in_progress", logs=logs)
+            if isinstance(st, fal_client.Completed):
+                return ProviderStatus(
+                    "completed",
+                    logs=logs,
+                    metrics=dict(st.metrics or {}),
+                    error=st.error,
+                    error_type=st.error_type,
+                )
+            raise ProviderError(PROVIDER_UNAVAILABLE, f"unknown Fal status {st!r}", False)
+
+        return await self._with_retries("status", call)
+
+    async def result(self, endpoint: str, request_id: str) -> dict[str, Any]:
+        """Fetch the result of a COMPLETED request (one GET per attempt, no waiting).
+
+        A request that completed with an error raises ``provider_failed`` (5xx from the app, cancelled) or
+        ``provider_rejected_input`` (4xx/422 validation); ``detail`` holds Fal's error body.
+        """
+
+        async def call() -> dict[str, Any]:
+            handle = await self._handle(endpoint, request_id)
+            client = cast(httpx.AsyncClient, handle.client)
+            response = await client.get(str(handle.response_url), timeout=self._timeout)
+            if response.status_code >= 400:
+                raise _error_from_response("result", response)
+            data = response.json()
+            if not isinstance(data, dict):
+                raise ProviderError(PROVIDER_UNAVAILABLE, "Fal result is not a JSON object", False)
+            return cast(dict[str, Any], data)
+
+        return await self._with_retries("result", call)
+
+    async def cancel(self, endpoint: str, request_id: str) -> CancelAnswer:
+        """Ask Fal to cancel; returns Fal's answer rather than raising for ALREADY_COMPLETED/NOT_FOUND."""
+        import fal_client
+
+        async def call() -> CancelAnswer:
+            try:
+                await self._fal.cancel(endpoint, request_id)
+            except fal_client.FalClientHTTPError as exc:
+                body = _body(exc.response)
+                answer = body.get("status") if isinstance(body, dict) else None
+                if exc.status_code == 400 and answer == "ALREADY_COMPLETED":
+                    return "ALREADY_COMPLETED"
+                if exc.status_code == 404:
+                    return "NOT_FOUND"
+                raise
+            return "CANCELLATION_REQUESTED"
+
+        return await self._with_retries("cancel", call)
+
+    async def aclose(self) -> None:
+        if self._http is not None:
+            await self._http.aclose()
+            self._http = None

@@ -1,0 +1,530 @@
+"""Image validation and normalisation for dataset uploads (ARCHITECTURE §4 "Image").
+
+Everything here is pure, synchronous and CPU-bound: callers run it in a worker thread
+(``anyio.to_thread.run_sync`` / ``asyncio.to_thread``). Nothing touches global Pillow state.
+
+Pipeline of :func:`process_image` (cheapest checks first, nothing is decoded before the header
+checks pass):
+
+1. ``file_too_large`` — ``stat`` size above ``ImageLimits.max_file_bytes``.
+2. ``unsupported_format`` — the magic bytes are not JPEG, PNG or WebP (the filename and the declared
+   content type are never consulted).
+3. Container probe (our own parser, headers only): reads the declared dimensions and refuses
+
+   * ``corrupt_image`` for a broken/truncated container (JPEG without SOF or EOI, PNG without IEND,
+     RIFF size beyond the end of the file, chunk lengths past the end, ...);
+   * ``unsupported_format`` for **animations** (APNG with more than one frame, animated WebP) — a
+     training image must be one still picture, and "which frame?" has no good answer;
+   * ``unsupported_format`` for **polyglots**, i.e. files that are also something else: a ZIP end of
+     central directory record at the end of the file (PNG/ZIP, JPEG/ZIP, ... polyglots), any
+     non-padding bytes after a PNG's IEND or a WebP's RIFF payload, and HTML/script/PHP markup in a
+     JPEG's COM/APPn segments, in a PNG's uncompressed text chunks, or after a JPEG's EOI. Other bytes
+     after a JPEG EOI are allowed because phones legitimately append data there (MPF secondary
+     images, motion-photo videos). Whatever passes, the stored copy is re-encoded from decoded pixels,
+     so no embedded payload can survive anyway.
+
+4. ``image_too_large`` / ``image_too_small`` — declared width x height above ``max_pixels`` /
+   smaller side below ``min_side``. This happens **before** Pillow decodes anything, so
+   decompression bombs never allocate their pixel buffer. Pillow's own ``MAX_IMAGE_PIXELS`` guard
+   is left untouched (no global state is changed); if it fires anyway (a ``max_pixels`` configured
+   above Pillow's limit) it is reported as ``image_too_large`` too.
+5. ``Image.open`` (Pillow's detected format must agree with the sniffed one — MPO counts as JPEG),
+   the dimensions are checked again, then one full ``load()``. Any decoder error is
+   ``corrupt_image``. Truncation is caught by the container probe regardless of
+   ``ImageFile.LOAD_TRUNCATED_IMAGES`` (which we never modify; its default ``False`` makes Pillow
+   fail on truncated data too).
+
+Mode decisions (the stored image is always 8-bit ``RGB`` or ``L``):
+
+* ``RGB`` stays RGB. An embedded ICC profile that is not sRGB (Adobe RGB, Display P3, ...) is
+  converted to sRGB with LittleCMS before the profile is dropped, so colours do not shift.
+* ``CMYK`` (JPEG) → RGB through its ICC profile when it has one (fallback: plain conversion).
+* ``L`` (grayscale) **stays L** for JPEG and PNG: it is what the photo is, smaller and faster.
+  (WebP cannot store grayscale; libwebp stores it as RGB.) ``1`` (bilevel) becomes ``L``.
+* ``I;16``/``I`` (16/32-bit grayscale) are scaled to 8-bit ``L`` (value / 257).
+* Transparency (``RGBA``, ``LA``, ``PA``, ``P`` with a transparent palette entry/``tRNS``) is
+  **flattened onto white**: RGB for colour, L for grayscale. Trainers want opaque images, and white
+  is what a viewer shows for a transparent photo background. Fully opaque alpha is simply dropped.
+* ``P`` (palette) without transparency → RGB.
+* Anything else (e.g. ``F``) → ``unsupported_image_mode``.
+
+EXIF orientation is applied (the stored image is upright), then the image is re-encoded in its own
+format with **no metadata at all** (``Image.info`` is cleared, so no EXIF, GPS, XMP, ICC, comments or
+PNG text chunks can be carried over): JPEG quality 92 (4:2:0), PNG ``compress_level=1``, WebP quality
+95 (``method=2``) or lossless WebP when the source was lossless (VP8L).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import re
+import unicodedata
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Final
+
+from PIL import Image, ImageCms
+
+__all__ = [
+    "ImageLimits",
+    "ImageRejected",
+    "ProcessedImage",
+    "make_thumbnail",
+    "process_image",
+    "sanitize_filename",
+    "sniff_format",
+]
+
+
+@dataclass(frozen=True)
+class ImageLimits:
+    max_pixels: int = 40_000_000
+    min_side: int = 256
+    max_file_bytes: int = 20 * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class ProcessedImage:
+    content_type: str
+    ext: str
+    width: int
+    height: int
+    size_bytes: int
+    sha256: str
+
+
+class ImageRejected(Exception):
+    """One file refused. ``code`` is a stable snake_case identifier, ``detail`` a human message.
+
+    Codes: ``unsupported_format``, ``corrupt_image``, ``image_too_large``, ``image_too_small``,
+    ``file_too_large``, ``unsupported_image_mode``.
+    """
+
+    def __init__(self, code: str, detail: str) -> None:
+        super().__init__(f"{code}: {detail}")
+        self.code = code
+        self.detail = detail
+
+
+# --------------------------------------------------------------------------------------------
+# Sniffing and container probing
+# --------------------------------------------------------------------------------------------
+
+_PNG_MAGIC: Final = b"\x89PNG\r\n\x1a\n"
+_JPEG_MAGIC: Final = b"\xff\xd8\xff"
+
+_CONTENT_TYPES: Final = {"jpeg": "image/jpeg", "png": "image/png", "webp": "image/webp"}
+_EXTS: Final = {"jpeg": "jpg", "png": "png", "webp": "webp"}
+_PILLOW_FORMATS: Final = {"JPEG": "jpeg", "MPO": "jpeg", "PNG": "png", "WEBP": "webp"}
+
+# Markup that makes a file render/execute as a document when it is (mis)served as one.
+_MARKUP: Final = re.compile(
+    rb"<(?:script|html|body|iframe|object|embed|meta|\?php|!doctype\s+html)[\s>/]", re.IGNORECASE
+)
+_PADDING: Final = b"\x00\r\n\t "
+
+
+def sniff_format(head: bytes) -> str | None:
+    """``"jpeg"``, ``"png"`` or ``"webp"`` from a file's first bytes (12 suffice), else ``None``."""
+    if head.startswith(_JPEG_MAGIC):
+        return "jpeg"
+    if head.startswith(_PNG_MAGIC):
+        return "png"
+    if len(head) >= 12 and head[:4] == b"RIFF" and head[8:12] == b"WEBP":
+        return "webp"
+    return None
+
+
+@dataclass(frozen=True)
+class _Probe:
+    width: int
+    height: int
+    lossless: bool = False
+
+
+def _corrupt(detail: str) -> ImageRejected:
+    return ImageRejected("corrupt_image", detail)
+
+
+def _polyglot(detail: str) -> ImageRejected:
+    return ImageRejected("unsupported_format", f"File is also another format ({detail}).")
+
+
+def _check_zip_trailer(data: bytes) -> None:
+    """A ZIP end-of-central-directory record that a ZIP reader would find at the end of the file."""
+    tail_start = max(0, len(data) - (22 + 0xFFFF))
+    idx = data.rfind(b"PK\x05\x06", tail_start)
+    while idx >= 0:
+        comment_len = int.from_bytes(data[idx + 20 : idx + 22], "little")
+        if idx + 22 <= len(data) and comment_len == len(data) - idx - 22:
+            raise _polyglot("a ZIP archive is embedded")
+        idx = data.rfind(b"PK\x05\x06", tail_start, idx)
+
+
+def _check_markup(segment: bytes, where: str) -> None:
+    if _MARKUP.search(segment):
+        raise _polyglot(f"HTML/script markup in {where}")
+
+
+_SOF_MARKERS: Final = frozenset(range(0xC0, 0xD0)) - {0xC4, 0xC8, 0xCC}
+
+
+def _probe_jpeg(data: bytes) -> _Probe:
+    n = len(data)
+    pos = 2
+    size: tuple[int, int] | None = None
+    while True:
+        if pos + 4 > n:
+            raise _corrupt("JPEG header is truncated.")
+        if data[pos] != 0xFF:
+            raise _corrupt("JPEG marker structure is broken.")
+        marker = data[pos + 1]
+        if marker == 0xFF:  # fill byte
+            pos += 1
+            continue
+        if marker in (0x01, 0xD8) or 0xD0 <= marker <= 0xD7:  # standalone markers
+            pos += 2
+            continue
+        if marker == 0xD9:
+            raise _corrupt("JPEG ends before any image data.")
+        seg_len = int.from_bytes(data[pos + 2 : pos + 4], "big")
+        seg_end = pos + 2 + seg_len
+        if seg_len < 2 or seg_end > n:
+            raise _corrupt("JPEG segment is truncated.")
+        if marker in _SOF_MARKERS:
+            if seg_len < 8:
+                raise _corrupt("JPEG frame header is truncated.")
+            h = int.from_bytes(data[pos + 5 : pos + 7], "big")
+            w = int.from_bytes(data[pos + 7 : pos + 9], "big")
+            size = (w, h)
+        elif marker == 0xFE or 0xE0 <= marker <= 0xEF:
+            _check_markup(data[pos + 4 : seg_end], "a JPEG comment/application segment")
+        elif marker == 0xDA:  # start of scan: entropy-coded data follows
+            break
+        pos = seg_end
+    if size is None:
+        raise _corrupt("JPEG has no frame header.")
+    eoi = data.find(b"\xff\xd9", seg_end)
+    if eoi < 0:
+        raise _corrupt("JPEG is truncated (no end-of-image marker).")
+    trailer = data[eoi + 2 :]
+    if trailer.strip(_PADDING):
+        _check_markup(trailer, "data after the JPEG end-of-image marker")
+    return _Probe(*size)
+
+
+def _probe_png(data: bytes) -> _Probe:
+    n = len(data)
+    pos = 8
+    size: tuple[int, int] | None = None
+    first = True
+    while True:
+        if pos + 12 > n:
+            raise _corrupt("PNG is truncated (no IEND chunk).")
+        length = int.from_bytes(data[pos : pos + 4], "big")
+        ctype = data[pos + 4 : pos + 8]
+        end = pos + 12 + length
+        if length > 0x7FFFFFFF or end > n:
+            raise _corrupt("PNG chunk is truncated.")
+        if first:
+            if ctype != b"IHDR" or length < 13:
+                raise _corrupt("PNG does not start with an IHDR chunk.")
+            size = (
+                int.from_bytes(data[pos + 8 : pos + 12], "big"),
+                int.from_bytes(data[pos + 12 : pos + 16], "big"),
+            )
+            first = False
+        elif ctype == b"acTL":
+            if length >= 4 and int.from_bytes(data[pos + 8 : pos + 12], "big") > 1:
+                raise ImageRejected("unsupported_format", "Animated PNG (APNG) is not supported.")
+        elif ctype in (b"tEXt", b"iTXt"):
+            _check_markup(data[pos + 8 : end - 4], "a PNG text chunk")
+        elif ctype == b"IEND":
+            break
+        pos = end
+    if data[end:].strip(_PADDING):
+        raise _polyglot("data after the PNG IEND chunk")
+    assert size is not None
+    return _Probe(*size)
+
+
+def _probe_webp(data: bytes) -> _Probe:
+    n = len(data)
+    total = int.from_bytes(data[4:8], "little") + 8
+    if total > n or total < 20:
+        raise _corrupt("WebP is truncated.")
+    if data[total:].strip(_PADDING):
+        raise _polyglot("data after the WebP RIFF payload")
+    pos = 12
+    size: tuple[int, int] | None = None
+    lossless = False
+    lossy = False
+    while pos + 8 <= total:
+        fourcc = data[pos : pos + 4]
+        length = int.from_bytes(data[pos + 4 : pos + 8], "little")
+        body = pos + 8
+        if body + length > total:
+            raise _corrupt("WebP chunk is truncated.")
+        if fourcc == b"VP8X":
+            if length < 10:
+                raise _corrupt("WebP VP8X chunk is truncated.")
+            if data[body] & 0x02:
+                raise ImageRejected("unsupported_format", "Animated WebP is not supported.")
+            size = (
+                1 + int.from_bytes(data[body + 4 : body + 7], "little"),
+                1 + int.from_bytes(data[body + 7 : body + 10], "little"),
+            )
+        elif fourcc in (b"ANIM", b"ANMF"):
+            raise ImageRejected("unsupported_format", "Animated WebP is not supported.")
+        elif fourcc == b"VP8L":
+            lossless = True
+            if size is None:
+                if length < 5 or data[body] != 0x2F:
+                    raise _corrupt("WebP lossless header is broken.")
+                bits = int.from_bytes(data[body + 1 : body + 5], "little")
+                size = ((bits & 0x3FFF) + 1, ((bits >> 14) & 0x3FFF) + 1)
+        elif fourcc == b"VP8 ":
+            lossy = True
+            if size is None:
+                if length < 10 or data[body + 3 : body + 6] != b"\x9d\x01\x2a":
+                    raise _corrupt("WebP lossy header is broken.")
+                size = (
+                    int.from_bytes(data[body + 6 : body + 8], "little") & 0x3FFF,
+                    int.from_bytes(data[body + 8 : body + 10], "little") & 0x3FFF,
+                )
+        pos = body + length + (length & 1)
+    if size is None or not (lossy or lossless):
+        raise _corrupt("WebP has no image data.")
+    return _Probe(size[0], size[1], lossless=lossless and not lossy)
+
+
+_PROBES: Final = {"jpeg": _probe_jpeg, "png": _probe_png, "webp": _probe_webp}
+
+
+def _check_dimensions(width: int, height: int, limits: ImageLimits) -> None:
+    if width <= 0 or height <= 0:
+        raise _corrupt("Image declares an empty size.")
+    if width * height > limits.max_pixels:
+        raise ImageRejected(
+            "image_too_large",
+            f"Image is {width}x{height} ({width * height:,} pixels); the limit is {limits.max_pixels:,} pixels.",
+        )
+    if min(width, height) < limits.min_side:
+        raise ImageRejected(
+            "image_too_small",
+            f"Image is {width}x{height}; both sides must be at least {limits.min_side} px.",
+        )
+
+
+# --------------------------------------------------------------------------------------------
+# Decoding and normalisation
+# --------------------------------------------------------------------------------------------
+
+_ORIENTATION: Final = {
+    2: Image.Transpose.FLIP_LEFT_RIGHT,
+    3: Image.Transpose.ROTATE_180,
+    4: Image.Transpose.FLIP_TOP_BOTTOM,
+    5: Image.Transpose.TRANSPOSE,
+    6: Image.Transpose.ROTATE_270,
+    7: Image.Transpose.TRANSVERSE,
+    8: Image.Transpose.ROTATE_90,
+}
+_EXIF_ORIENTATION_TAG: Final = 0x0112
+
+
+def _srgb_profile() -> ImageCms.ImageCmsProfile:
+    # Built per call (~50 µs): LittleCMS handles are not shared between threads.
+    return ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB"))
+
+
+def _icc_to_srgb(im: Image.Image, icc: bytes, out_mode: str) -> Image.Image | None:
+    """Convert ``im`` (RGB or CMYK) from its embedded profile to sRGB; ``None`` when not needed/possible."""
+    try:
+        src = ImageCms.ImageCmsProfile(io.BytesIO(icc))
+        if im.mode == "RGB" and "srgb" in ImageCms.getProfileDescription(src).lower():
+            return None
+        transform = ImageCms.buildTransform(src, _srgb_profile(), im.mode, out_mode)
+        return ImageCms.applyTransform(im, transform)
+    except (ImageCms.PyCMSError, OSError, ValueError, TypeError):
+        return None
+
+
+def _flatten(im: Image.Image) -> Image.Image:
+    """Alpha image (RGBA or LA) → opaque RGB/L composited onto white."""
+    alpha = im.getchannel("A")
+    base_mode = "RGB" if im.mode == "RGBA" else "L"
+    lo, _hi = alpha.getextrema()
+    if isinstance(lo, int) and lo == 255:
+        return im.convert(base_mode)
+    background = Image.new(base_mode, im.size, 255 if base_mode == "L" else (255, 255, 255))
+    background.paste(im.convert(base_mode), mask=alpha)
+    return background
+
+
+def _normalise_mode(im: Image.Image) -> Image.Image:
+    mode = im.mode
+    icc = im.info.get("icc_profile")
+    if mode == "RGB":
+        if icc:
+            return _icc_to_srgb(im, icc, "RGB") or im
+        return im
+    if mode == "L":
+        return im
+    if mode == "CMYK":
+        if icc:
+            converted = _icc_to_srgb(im, icc, "RGB")
+            if converted is not None:
+                return converted
+        return im.convert("RGB")
+    if mode == "1":
+        return im.convert("L")
+    if mode in ("I;16", "I;16L", "I;16B", "I;16N", "I"):
+        scaled = im if mode == "I" else im.convert("I")
+        return scaled.point(lambda v: v * (1 / 257)).convert("L")
+    if mode in ("RGBA", "LA"):
+        return _flatten(im)
+    if mode in ("RGBa", "La"):
+        return _flatten(im.convert("RGBA" if mode == "RGBa" else "LA"))
+    if mode in ("P", "PA"):
+        if mode == "PA" or im.has_transparency_data:
+            return _flatten(im.convert("RGBA"))
+        return im.convert("RGB")
+    raise ImageRejected("unsupported_image_mode", f"Images in {mode!r} mode are not supported.")
+
+
+def _decode(data: bytes, fmt: str, limits: ImageLimits) -> Image.Image:
+    try:
+        im = Image.open(io.BytesIO(data), formats=("JPEG", "PNG", "WEBP"))
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
+        raise ImageRejected("image_too_large", f"Image exceeds the decoder's pixel limit: {exc}") from None
+    except Exception as exc:
+        raise _corrupt(f"Image cannot be read: {exc}") from None
+    if _PILLOW_FORMATS.get(im.format or "") != fmt:
+        raise ImageRejected("unsupported_format", f"File is not a {fmt.upper()} image.")
+    if getattr(im, "is_animated", False) and im.format != "MPO":
+        raise ImageRejected("unsupported_format", "Animated images are not supported.")
+    _check_dimensions(im.size[0], im.size[1], limits)
+    try:
+        im.load()
+    except Exception as exc:
+        raise _corrupt(f"Image cannot be fully decoded: {exc}") from None
+    return im
+
+
+def _encode(im: Image.Image, fmt: str, lossless_source: bool) -> bytes:
+    im.info = {}  # nothing from the source (EXIF, XMP, ICC, comment, text chunks) may be re-emitted
+    buf = io.BytesIO()
+    if fmt == "jpeg":
+        im.save(buf, "JPEG", quality=92, subsampling="4:2:0", optimize=False)
+    elif fmt == "png":
+        im.save(buf, "PNG", compress_level=1)
+    elif lossless_source:
+        im.save(buf, "WEBP", lossless=True, quality=0, method=0)
+    else:
+        im.save(buf, "WEBP", quality=95, method=2)
+    return buf.getvalue()
+
+
+def process_image(src: Path, dst: Path, limits: ImageLimits) -> ProcessedImage:
+    """Validate ``src`` and write its upright, metadata-free re-encoding to ``dst``.
+
+    Raises :class:`ImageRejected`. ``size_bytes``/``sha256`` describe ``dst``; ``width``/``height``
+    the stored (upright) image.
+    """
+    size = src.stat().st_size
+    if size > limits.max_file_bytes:
+        raise ImageRejected("file_too_large", f"File is {size:,} bytes; the limit is {limits.max_file_bytes:,} bytes.")
+    data = src.read_bytes()
+    if len(data) > limits.max_file_bytes:  # grew between stat and read
+        raise ImageRejected("file_too_large", f"File is larger than {limits.max_file_bytes:,} bytes.")
+    fmt = sniff_format(data[:16])
+    if fmt is None:
+        raise ImageRejected(
+            "unsupported_format",
+            "File is empty." if not data else "File is not a JPEG, PNG or WebP image.",
+        )
+    probe = _PROBES[fmt](data)
+    _check_zip_trailer(data)
+    _check_dimensions(probe.width, probe.height, limits)
+
+    im = _decode(data, fmt, limits)
+    del data
+    orientation = im.getexif().get(_EXIF_ORIENTATION_TAG)
+    out = _normalise_mode(im)
+    method = _ORIENTATION.get(orientation) if isinstance(orientation, int) else None
+    if method is not None:
+        out = out.transpose(method)
+    encoded = _encode(out, fmt, probe.lossless)
+    dst.write_bytes(encoded)
+    return ProcessedImage(
+        content_type=_CONTENT_TYPES[fmt],
+        ext=_EXTS[fmt],
+        width=out.width,
+        height=out.height,
+        size_bytes=len(encoded),
+        sha256=hashlib.sha256(encoded).hexdigest(),
+    )
+
+
+def make_thumbnail(src: Path, dst: Path, max_side: int = 256) -> tuple[int, int]:
+    """Write a WebP thumbnail (longest side ``max_side``, upright, no metadata); return its size.
+
+    Meant for our own generation outputs; still guarded by the default pixel limit.
+    """
+    with Image.open(src, formats=("JPEG", "PNG", "WEBP")) as im:
+        if im.width * im.height > ImageLimits().max_pixels:
+            raise ImageRejected("image_too_large", "Image is too large for a thumbnail.")
+        orientation = im.getexif().get(_EXIF_ORIENTATION_TAG)
+        im.thumbnail((max_side, max_side), Image.Resampling.LANCZOS)
+        thumb: Image.Image = im
+        if thumb.mode not in ("RGB", "RGBA"):
+            thumb = thumb.convert("RGBA" if thumb.has_transparency_data else "RGB")
+        method = _ORIENTATION.get(orientation) if isinstance(orientation, int) else None
+        if method is not None:
+            thumb = thumb.transpose(method)
+        thumb.info = {}
+        thumb.save(dst, "WEBP", quality=80, method=4)
+        return thumb.size
+
+
+# --------------------------------------------------------------------------------------------
+# Filenames (display only — never a storage key)
+# --------------------------------------------------------------------------------------------
+
+_MAX_NAME_BYTES: Final = 255
+_MAX_EXT_CHARS: Final = 16
+_DROP_CATEGORIES: Final = frozenset({"Cc", "Cf", "Cs"})
+_SPACE_CATEGORIES: Final = frozenset({"Zs", "Zl", "Zp"})
+
+
+def sanitize_filename(name: str | None) -> str:
+    """A safe display name: last path component (``/`` or ``\\``), NFC, no control/format/bidi
+    characters, whitespace collapsed, no leading dots, at most 255 UTF-8 bytes (extension kept).
+
+    Falls back to ``"upload"``.
+    """
+    if not name:
+        return "upload"
+    name = unicodedata.normalize("NFC", name)
+    name = name.replace("\\", "/").rsplit("/", 1)[-1]
+    chars: list[str] = []
+    for ch in name:
+        cat = unicodedata.category(ch)
+        if ch.isspace() or cat in _SPACE_CATEGORIES:
+            chars.append(" ")
+        elif cat not in _DROP_CATEGORIES:
+            chars.append(ch)
+    cleaned = " ".join("".join(chars).split())
+    cleaned = cleaned.lstrip(". ").rstrip(" ")
+    if not cleaned:
+        return "upload"
+    if len(cleaned.encode("utf-8")) > _MAX_NAME_BYTES:
+        stem, dot, ext = cleaned.rpartition(".")
+        if not dot or not stem or len(ext) > _MAX_EXT_CHARS:
+            stem, ext = cleaned, ""
+        suffix = f".{ext}" if ext else ""
+        budget = _MAX_NAME_BYTES - len(suffix.encode("utf-8"))
+        stem = stem.encode("utf-8")[:budget].decode("utf-8", errors="ignore").rstrip(" .")
+        cleaned = (stem or "upload") + suffix
+    return cleaned

@@ -1,0 +1,26 @@
+"""ORM models, one module per table group; importing this package registers them all on ``Base.metadata``."""
+
+from shared.models.auth import ApiKey, IdempotencyKey, Owner
+from shared.models.catalog import Model
+from shared.models.datasets import Dataset, Image
+from shared.models.events import Event, ProviderWebhookReceipt, WebhookDelivery, WebhookEndpoint
+from shared.models.jobs import Generation, GenerationImage, JobMixin, MeshItem, MeshJob, Training
+
+__all__ = [
+    "ApiKey",
+    "Dataset",
+    "Event",
+    "Generation",
+    "GenerationImage",
+    "IdempotencyKey",
+    "Image",
+    "JobMixin",
+    "MeshItem",
+    "MeshJob",
+    "Model",
+    "Owner",
+    "ProviderWebhookReceipt",
+    "Training",
+    "WebhookDelivery",
+    "WebhookEndpoint",
+]

@@ -1,0 +1,55 @@
+"""Enqueue after commit: jobs are buffered on the session and sent to arq only once it committed.
+
+A worker must never see a job whose row does not exist yet (the anchors' regret), and a rolled-back
+request must not leave a job behind. Job ids are deterministic, ``{kind}:{id}:{step_seq}``, so sending
+the same step twice (a retry, the reconciler) makes one arq job.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+from arq.connections import ArqRedis
+from sqlalchemy.ext.asyncio import AsyncSession
+
+_KEY = "fotogen.after_commit_jobs"
+
+
+@dataclass(frozen=True)
+class PendingJob:
+    function: str
+    args: tuple[Any, ...]
+    job_id: str
+    defer_by: timedelta | None = None
+
+
+def step_job_id(kind: str, job_id: str, seq: int) -> str:
+    return f"{kind}:{job_id}:{seq}"
+
+
+def enqueue_after_commit(
+    session: AsyncSession, function: str, *args: Any, job_id: str, defer_by: timedelta | None = None
+) -> None:
+    session.info.setdefault(_KEY, []).append(PendingJob(function, args, job_id, defer_by))
+
+
+def discard_pending(session: AsyncSession) -> None:
+    session.info.pop(_KEY, None)
+
+
+async def send_pending(session: AsyncSession, redis: ArqRedis) -> None:
+    jobs: list[PendingJob] = session.info.pop(_KEY, [])
+    for job in jobs:
+        await redis.enqueue_job(job.function, *job.args, _job_id=job.job_id, _defer_by=job.defer_by)
+
+
+async def commit(session: AsyncSession, redis: ArqRedis) -> None:
+    """The boundary: commit, then send the jobs the transaction scheduled."""
+    try:
+        await session.commit()
+    except BaseException:
+        discard_pending(session)
+        raise
+    await send_pending(session, redis)

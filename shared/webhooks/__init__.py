@@ -1,0 +1,1 @@
+"""Outgoing webhooks (Standard Webhooks) and the handling of incoming provider callbacks."""

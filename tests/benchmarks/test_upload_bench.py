@@ -1,0 +1,231 @@
+"""Upload figures (issue 3), each beside its baseline, measured in one run.
+
+1. Throughput of ``POST /v1/datasets/{id}/images`` with 25 x ~1 MB JPEGs a request, through a real
+   ``fotogen api`` (uvicorn) with local storage, Postgres and Redis — (b) — against (a) the same
+   validation/normalisation code (``shared.imaging.process_image``) in a plain loop over the same files,
+   and (c) a bare Starlette endpoint that only streams the same bodies to disk. Target: b/a >= 0.7.
+2. Peak RSS growth of the API process while a 200 MB batch (9 requests x 25 x ~1 MB) is uploaded: < 64 MB.
+3. ``GET /healthz`` p99 while four large uploads are in flight: < 50 ms.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import statistics
+import threading
+import time
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import httpx
+import psutil
+from support.multipart import CONTENT_TYPE, encode, file_part
+
+from shared.imaging import ImageLimits, process_image
+
+if TYPE_CHECKING:
+    from benchmarks.conftest import Server
+
+MB = 1_000_000
+ROUNDS = 4  # timed requests (and loop passes) for the throughput figure
+BATCH_BYTES = 200 * MB
+IN_FLIGHT = 4
+
+
+def _body(photos: list[Path]) -> bytes:
+    return encode([file_part(p.name, p.read_bytes(), "image/jpeg") for p in photos])
+
+
+def _table(title: str, rows: list[tuple[str, str]]) -> None:
+    width = max(len(k) for k, _ in rows)
+    print(f"\n== {title} " + "=" * max(0, 70 - len(title)))
+    for k, v in rows:
+        print(f"  {k:<{width}}  {v}")
+
+
+def _rates(mb_s: float, files_s: float, times: list[float], unit: str) -> str:
+    return f"{mb_s:7.1f} MB/s  {files_s:6.1f} files/s  median {statistics.median(times):.3f} s/{unit}"
+
+
+async def _new_dataset(client: httpx.AsyncClient, base: str) -> str:
+    r = await client.post(f"{base}/v1/datasets", json={"name": "bench"})
+    assert r.status_code == 201, r.text
+    ds_id: str = r.json()["id"]
+    return ds_id
+
+
+async def _upload(client: httpx.AsyncClient, base: str, body: bytes, expected: int) -> float:
+    ds_id = await _new_dataset(client, base)
+    t = time.perf_counter()
+    r = await client.post(f"{base}/v1/datasets/{ds_id}/images", content=body, headers={"Content-Type": CONTENT_TYPE})
+    elapsed = time.perf_counter() - t
+    assert r.status_code == 201, r.text
+    assert len(r.json()["images"]) == expected and r.json()["rejected"] == []
+    return elapsed
+
+
+def _loop(photos: list[Path], out: Path) -> float:
+    limits = ImageLimits()
+    out.mkdir(parents=True, exist_ok=True)
+    t = time.perf_counter()
+    for i, p in enumerate(photos):
+        process_image(p, out / f"{i}.jpg", limits)
+    return time.perf_counter() - t
+
+
+async def test_upload_throughput(
+    bench_photos: list[Path],
+    api_server: Server,
+    sink_server: Server,
+    bench_client: httpx.AsyncClient,
+    tmp_path: Path,
+) -> None:
+    photos = bench_photos
+    n = len(photos)
+    file_bytes = sum(p.stat().st_size for p in photos)
+    body = _body(photos)
+    base = api_server.url
+
+    # Warm-ups (imports, thread pools, connection pools, page cache) are not part of any figure.
+    _loop(photos[:3], tmp_path / "warm")
+    await _upload(bench_client, base, _body(photos[:3]), 3)
+    r = await bench_client.post(sink_server.url, content=body, headers={"Content-Type": CONTENT_TYPE})
+    assert r.status_code == 201 and r.json()["bytes"] == len(body)
+
+    # Interleave the three measurements so load drift on the box hits them alike.
+    a_times: list[float] = []
+    b_times: list[float] = []
+    c_times: list[float] = []
+    for rnd in range(ROUNDS):
+        a_times.append(await asyncio.to_thread(_loop, photos, tmp_path / f"loop{rnd}"))
+        b_times.append(await _upload(bench_client, base, body, n))
+        t = time.perf_counter()
+        r = await bench_client.post(sink_server.url, content=body, headers={"Content-Type": CONTENT_TYPE})
+        c_times.append(time.perf_counter() - t)
+        assert r.status_code == 201
+
+    def rate(times: list[float]) -> tuple[float, float]:
+        total = sum(times)
+        return file_bytes * len(times) / total / MB, n * len(times) / total
+
+    a_mb, a_fps = rate(a_times)
+    b_mb, b_fps = rate(b_times)
+    c_mb, c_fps = rate(c_times)
+    ratio = b_mb / a_mb
+    _table(
+        f"upload throughput: {ROUNDS} x {n} files, {file_bytes / MB:.1f} MB a request",
+        [
+            ("(a) process_image loop (1 thread)", _rates(a_mb, a_fps, a_times, "batch")),
+            ("(b) POST /v1/datasets/{id}/images", _rates(b_mb, b_fps, b_times, "request")),
+            ("(c) bare Starlette body -> disk", _rates(c_mb, c_fps, c_times, "request")),
+            ("b / a  (target >= 0.70)", f"{ratio:.2f}"),
+            ("c / b  (transport vs full pipeline)", f"{c_mb / b_mb:.1f}x"),
+        ],
+    )
+    assert ratio >= 0.7, f"API upload rate is {ratio:.2f}x the plain loop (target >= 0.7)"
+
+
+class _RssSampler(threading.Thread):
+    def __init__(self, pid: int) -> None:
+        super().__init__(daemon=True)
+        self.proc = psutil.Process(pid)
+        self.peak = self.proc.memory_info().rss
+        self.stop = threading.Event()
+
+    def run(self) -> None:
+        while not self.stop.is_set():
+            self.peak = max(self.peak, self.proc.memory_info().rss)
+            time.sleep(0.005)
+
+
+async def test_api_rss_growth_during_a_200mb_batch(
+    bench_photos: list[Path], api_server: Server, bench_client: httpx.AsyncClient
+) -> None:
+    base = api_server.url
+    body = _body(bench_photos)
+    # Warm-up: one small request so imports, pools and the first allocations are done.
+    await _upload(bench_client, base, _body(bench_photos[:2]), 2)
+    requests = -(-BATCH_BYTES // len(body))  # enough requests for 200 MB
+    proc = psutil.Process(api_server.pid)
+    baseline = proc.memory_info().rss
+    sampler = _RssSampler(api_server.pid)
+    sampler.start()
+    t = time.perf_counter()
+    for _ in range(requests):
+        await _upload(bench_client, base, body, len(bench_photos))
+    elapsed = time.perf_counter() - t
+    sampler.stop.set()
+    sampler.join()
+    sent = len(body) * requests
+    growth = sampler.peak - baseline
+    _table(
+        "API process RSS while uploading a batch",
+        [
+            ("batch", f"{requests} requests x {len(bench_photos)} files = {sent / MB:.0f} MB in {elapsed:.1f} s"),
+            ("RSS baseline (after warm-up)", f"{baseline / MB:.1f} MB"),
+            ("RSS peak", f"{sampler.peak / MB:.1f} MB"),
+            ("growth  (target < 64 MB)", f"{growth / MB:.1f} MB"),
+        ],
+    )
+    assert sent >= BATCH_BYTES
+    assert growth < 64 * 1024 * 1024, f"RSS grew {growth / MB:.1f} MB"
+
+
+class _Prober(threading.Thread):
+    """GET /healthz every 10 ms from its own thread and connection, recording latencies."""
+
+    def __init__(self, url: str) -> None:
+        super().__init__(daemon=True)
+        self.url = url
+        self.latencies: list[float] = []
+        self.stop = threading.Event()
+
+    def run(self) -> None:
+        with httpx.Client(timeout=10) as client:
+            client.get(self.url)
+            while not self.stop.is_set():
+                t = time.perf_counter()
+                r = client.get(self.url)
+                self.latencies.append(time.perf_counter() - t)
+                assert r.status_code == 200
+                time.sleep(0.01)
+
+
+async def test_healthz_p99_while_four_uploads_are_in_flight(
+    bench_photos: list[Path], api_server: Server, bench_client: httpx.AsyncClient
+) -> None:
+    base = api_server.url
+    body = _body(bench_photos)
+    await _upload(bench_client, base, _body(bench_photos[:2]), 2)
+
+    idle = _Prober(f"{base}/healthz")
+    idle.start()
+    await asyncio.sleep(1.0)
+    idle.stop.set()
+    idle.join()
+
+    prober = _Prober(f"{base}/healthz")
+    prober.start()
+    t = time.perf_counter()
+    await asyncio.gather(*(_upload(bench_client, base, body, len(bench_photos)) for _ in range(IN_FLIGHT)))
+    elapsed = time.perf_counter() - t
+    prober.stop.set()
+    prober.join()
+
+    def pct(values: list[float], q: float) -> float:
+        ordered = sorted(values)
+        return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))] * 1000
+
+    lat = prober.latencies
+    _table(
+        f"GET /healthz while {IN_FLIGHT} uploads of {len(bench_photos)} x ~1 MB are in flight",
+        [
+            ("uploads", f"{IN_FLIGHT} x {len(body) / MB:.1f} MB, all done in {elapsed:.1f} s"),
+            ("idle    p50 / p99", f"{pct(idle.latencies, 0.5):.1f} / {pct(idle.latencies, 0.99):.1f} ms"),
+            ("loaded  samples", f"{len(lat)}"),
+            ("loaded  p50 / p90 / max", f"{pct(lat, 0.5):.1f} / {pct(lat, 0.9):.1f} / {max(lat) * 1000:.1f} ms"),
+            ("loaded  p99  (target < 50 ms)", f"{pct(lat, 0.99):.1f} ms"),
+        ],
+    )
+    assert len(lat) >= 50
+    assert pct(lat, 0.99) < 50

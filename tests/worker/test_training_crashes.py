@@ -1,0 +1,97 @@
+"""`kill -9` of a real worker process during preparing, training and saving: after a restart the training
+still succeeds with exactly one provider submission and one model."""
+
+from __future__ import annotations
+
+import asyncio
+import secrets
+import time
+from collections.abc import AsyncIterator
+from typing import Any
+
+import httpx
+import pytest
+from sqlalchemy import func, select, text
+from support.factories import create_dataset, create_owner, wait_for
+from support.worker_process import WorkerProcess, worker_env
+
+from shared.models import Model, Training
+
+TERMINAL = {"succeeded", "failed", "canceled"}
+
+
+@pytest.fixture
+async def crash_env(app: Any, settings: Any, live_api: str, sandbox: Any) -> AsyncIterator[tuple[Any, Any, Any]]:
+    """An app + a worker subprocess on a queue of their own (the session's in-process worker never sees it)."""
+    from conftest import make_settings
+
+    from api.app import create_app
+
+    queue = f"{settings.queue_name}:trn-crash:{secrets.token_hex(3)}"
+    crash_settings = make_settings(
+        settings.database_url, settings.redis_url, settings.data_dir, "unused",
+        queue_name=queue, public_url=live_api, fal_queue_url=settings.fal_queue_url, fal_ca_file=settings.fal_ca_file,
+    )
+    crash_app = create_app(crash_settings)
+    owner_id, key = await create_owner(app)
+    with WorkerProcess(worker_env(settings, queue_name=queue, public_url=live_api)) as proc:
+        async with crash_app.router.lifespan_context(crash_app), httpx.AsyncClient(
+            transport=httpx.ASGITransport(app=crash_app), base_url="http://test",
+            headers={"Authorization": f"Bearer {key}"},
+        ) as api:
+            yield api, proc, owner_id
+
+
+async def _status(app: Any, training_id: str) -> str:
+    async with app.state.sessionmaker() as session:
+        return str(await session.scalar(select(Training.status).where(Training.id == training_id)))
+
+
+async def _wait_status(app: Any, training_id: str, status: str, timeout: float = 30) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        current = await _status(app, training_id)
+        if current == status:
+            return
+        if current in TERMINAL:
+            raise AssertionError(f"training reached {current} before {status}")
+        await asyncio.sleep(0.003)
+    raise AssertionError(f"training never reached {status}")
+
+
+@pytest.mark.parametrize("stage", ["preparing", "training", "saving"])
+async def test_kill9_then_restart_succeeds_with_one_submission_and_one_model(
+    app: Any, sandbox: Any, crash_env: tuple[Any, Any, Any], stage: str
+) -> None:
+    api, proc, owner_id = crash_env
+    sandbox.reset(training_seconds=2.0 if stage == "training" else 0.3)
+    ds = await create_dataset(app, owner_id, images=6)
+    proc.start()
+    proc.wait_alive(0.5)
+    trn = (await api.post("/v1/trainings", json={"dataset_id": ds.id})).json()
+    await _wait_status(app, trn["id"], stage)
+    # Freeze the job where it is: the worker's next write to the row blocks on this lock, so the kill lands
+    # mid-step (for `training` the provider is simply still working).
+    async with app.state.engine.connect() as conn:
+        trans = await conn.begin()
+        await conn.execute(text("SELECT 1 FROM trainings WHERE id = :id FOR UPDATE"), {"id": trn["id"]})
+        await asyncio.sleep(0.3)
+        proc.kill9()
+        await trans.rollback()
+    assert await _status(app, trn["id"]) == stage
+    proc.restart()
+    try:
+        done = await wait_for(api, f"/v1/trainings/{trn['id']}", TERMINAL, timeout=60)
+    except AssertionError:
+        raise AssertionError(proc.output()) from None
+    assert done["status"] == "succeeded", (done, proc.output())
+    submissions = [
+        r for r in sandbox.requests("fal-ai/flux-lora-fast-training")["requests"]
+        if r["input"]["images_data_url"].count(trn["id"])
+    ]
+    assert len(submissions) == 1, submissions
+    async with app.state.sessionmaker() as session:
+        models = await session.scalar(select(func.count()).select_from(Model).where(Model.training_id == trn["id"]))
+    assert models == 1
+    weights = await app.state.storage.stat(f"owners/{owner_id}/models/{done['model_id']}/lora.safetensors")
+    assert weights is not None and weights.size > 0
