@@ -49,6 +49,14 @@ _FAULT_BODIES = {
     503: ("Service temporarily unavailable (injected by the sandbox)", "service_unavailable"),
 }
 
+# Wall-clock readings derived from the monotonic clock: the inspection endpoint shows Unix times, and the
+# intervals between them equal the sleeps that made them even while NTP slews ``time.time()``.
+_WALL_ANCHOR = time.time() - time.monotonic()
+
+
+def wall_clock() -> float:
+    return _WALL_ANCHOR + time.monotonic()
+
 
 @dataclass
 class RequestRecord:
@@ -58,7 +66,7 @@ class RequestRecord:
     input: JSON
     webhook_url: str | None
     base_url: str
-    submitted_at: float = field(default_factory=time.time)
+    submitted_at: float = field(default_factory=wall_clock)
     status: str = IN_QUEUE
     started_at: float | None = None
     completed_at: float | None = None
@@ -213,7 +221,7 @@ class Sandbox:
         try:
             await asyncio.sleep(self.config.queue_delay)
             rec.status = IN_PROGRESS
-            rec.started_at = time.time()
+            rec.started_at = wall_clock()
             assert self.http is not None
             ctx = JobContext(
                 request_id=rec.request_id,
@@ -249,7 +257,7 @@ class Sandbox:
             rec.error = AppError(400, "Request was cancelled", "request_cancelled")
             rec.outcome = "cancelled"
         rec.status = COMPLETED
-        rec.completed_at = time.time()
+        rec.completed_at = wall_clock()
         self._schedule_webhook(rec)
 
     def cancel(self, rec: RequestRecord) -> tuple[int, str]:
@@ -264,9 +272,9 @@ class Sandbox:
                 rec.error = AppError(400, "Request was cancelled", "request_cancelled")
                 rec.outcome = "cancelled"
                 rec.status = COMPLETED
-                rec.completed_at = time.time()
+                rec.completed_at = wall_clock()
                 self._schedule_webhook(rec)
-        rec.cancel_calls.append({"at": time.time(), "answer": answer[1]})
+        rec.cancel_calls.append({"at": wall_clock(), "answer": answer[1]})
         return answer
 
     # -- webhooks ---------------------------------------------------------------------------------------
@@ -305,7 +313,7 @@ class Sandbox:
             "Content-Type": "application/json",
             **self.signer.headers(rec.request_id, self.config.webhook_user_id, body),
         }
-        info: JSON = {"url": rec.webhook_url, "dropped": False, "delivered": False, "at": time.time()}
+        info: JSON = {"url": rec.webhook_url, "dropped": False, "delivered": False, "at": wall_clock()}
         rec.webhook = info
         try:
             resp = await self.http.post(
@@ -356,7 +364,7 @@ def create_sandbox_app(
     ) -> tuple[JSON, JSONResponse | None]:
         """Latency, auth and injected faults shared by every queue API call; logs the call."""
         entry: JSON = {
-            "at": time.time(),
+            "at": wall_clock(),
             "kind": kind,
             "method": request.method,
             "path": request.url.path,

@@ -12,22 +12,16 @@ import asyncio
 import contextlib
 import os
 import secrets
-import subprocess
-import sys
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import Any
 
-import asyncpg
 import httpx
 import pytest
-from sqlalchemy.engine import make_url
+from support.env import create_database, drop_database, make_settings, migrate, new_api_key
 
-from shared.config import Settings, to_asyncpg_url
+from shared.config import Settings
 from shared.embedded import EmbeddedPostgres, EmbeddedRedis, free_port, wait_for_port
-
-ROOT = Path(__file__).resolve().parent.parent
-FIXTURES = Path(__file__).resolve().parent / "fixtures"
 
 
 @pytest.fixture(scope="session")
@@ -49,43 +43,9 @@ def server_urls(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str,
         stop()
 
 
-def _asyncpg_dsn(url: str) -> str:
-    return make_url(to_asyncpg_url(url)).set(drivername="postgresql").render_as_string(hide_password=False)
-
-
-def _with_db(url: str, name: str) -> str:
-    return make_url(to_asyncpg_url(url)).set(database=name).render_as_string(hide_password=False)
-
-
-def migrate(url: str, *args: str) -> None:
-    subprocess.run(
-        [sys.executable, "-m", "alembic", "-c", str(ROOT / "alembic.ini"), *args],
-        check=True,
-        env={**os.environ, "DATABASE_URL": url},
-        cwd=ROOT,
-    )
-
-
 @pytest.fixture(scope="session")
 def admin_url(server_urls: tuple[str, str]) -> str:
     return server_urls[0]
-
-
-async def create_database(admin_url: str, name: str) -> str:
-    conn = await asyncpg.connect(_asyncpg_dsn(admin_url))
-    try:
-        await conn.execute(f'CREATE DATABASE "{name}"')
-    finally:
-        await conn.close()
-    return _with_db(admin_url, name)
-
-
-async def drop_database(admin_url: str, name: str) -> None:
-    conn = await asyncpg.connect(_asyncpg_dsn(admin_url))
-    try:
-        await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    finally:
-        await conn.close()
 
 
 @pytest.fixture(scope="session")
@@ -124,31 +84,6 @@ def run_id() -> str:
 @pytest.fixture(scope="session")
 def data_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return tmp_path_factory.mktemp("data")
-
-
-def make_settings(
-    database_url: str, redis_url: str, data_dir: Path, run_id: str, **overrides: Any
-) -> Settings:
-    values: dict[str, Any] = {
-        "environment": "test",
-        "database_url": database_url,
-        "redis_url": redis_url,
-        "data_dir": data_dir,
-        "queue_name": f"fotogen:test:{run_id}",
-        "public_url": "http://127.0.0.1:1",
-        "secret_key": "test-secret-key-" + "x" * 32,
-        "log_json": False,
-        "log_level": "WARNING",
-        "allow_private_webhook_urls": True,
-        "worker_poll_delay": 0.01,
-        "provider_poll_interval": 0.05,
-        "job_lease_seconds": 6.0,
-        "reconcile_grace_seconds": 1.0,
-        "reconcile_interval_seconds": 1,
-        "fal_webhooks_enabled": False,
-    }
-    values.update(overrides)
-    return Settings(**values)
 
 
 @pytest.fixture(scope="session")
@@ -206,15 +141,6 @@ async def app(settings: Settings) -> AsyncIterator[Any]:
 async def client(app: Any) -> AsyncIterator[httpx.AsyncClient]:
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://test") as c:
         yield c
-
-
-async def new_api_key(app: Any, owner: str | None = None) -> str:
-    from shared.auth.service import create_key
-
-    async with app.state.sessionmaker() as session:
-        _, raw = await create_key(session, owner or f"owner-{secrets.token_hex(6)}")
-        await session.commit()
-    return raw
 
 
 @pytest.fixture

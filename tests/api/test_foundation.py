@@ -4,7 +4,7 @@ from typing import Any
 
 import httpx
 import pytest
-from conftest import new_api_key
+from support.env import new_api_key
 from support.problems import assert_problem
 
 

@@ -225,7 +225,7 @@ SMALL = {
 async def small_app(
     database_url: str, redis_url: str, run_id: str, tmp_path_factory: pytest.TempPathFactory
 ) -> AsyncIterator[Any]:
-    from conftest import make_settings
+    from support.env import make_settings
 
     from api.app import create_app
 

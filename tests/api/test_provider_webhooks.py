@@ -15,12 +15,12 @@ from typing import Any
 
 import httpx
 import pytest
-from conftest import new_api_key
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
+from support.env import new_api_key
 from support.factories import owner_of
 from support.live import create_training_row, serve
 from support.problems import assert_problem

@@ -15,10 +15,10 @@ from typing import Any
 
 import httpx
 import pytest
-from conftest import new_api_key
 from fastapi import Request
 from httpx_sse import aconnect_sse
 from sqlalchemy import text
+from support.env import new_api_key
 from support.factories import owner_of
 from support.live import api_processes, commit_event, create_training_row, eventually, serve, set_status
 from support.problems import assert_problem

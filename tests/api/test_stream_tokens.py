@@ -10,8 +10,8 @@ from typing import Any
 
 import httpx
 import pytest
-from conftest import new_api_key
 from httpx_sse import aconnect_sse
+from support.env import new_api_key
 from support.factories import owner_of
 from support.live import commit_event, create_training_row, serve
 from support.problems import assert_problem

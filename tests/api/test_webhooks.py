@@ -12,9 +12,9 @@ from typing import Any
 
 import httpx
 import pytest
-from conftest import new_api_key
 from sqlalchemy import select
 from standardwebhooks.webhooks import Webhook
+from support.env import new_api_key
 from support.factories import owner_of
 from support.live import Receiver, commit_event, create_training_row, eventually, serve
 from support.problems import assert_problem

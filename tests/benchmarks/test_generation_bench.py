@@ -47,7 +47,7 @@ def _pct(values: list[float], q: float) -> float:
 def bench_api(settings: Any, sandbox: Any) -> Iterator[tuple[Any, str, str]]:
     """A uvicorn-served app on its own queue; yields (app, url, queue name)."""
     import uvicorn
-    from conftest import make_settings
+    from support.env import make_settings
 
     from api.app import create_app
 

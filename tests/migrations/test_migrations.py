@@ -3,7 +3,7 @@ from __future__ import annotations
 import asyncio
 import secrets
 
-from conftest import create_database, drop_database, migrate
+from support.env import create_database, drop_database, migrate
 
 
 async def test_upgrade_downgrade_round_trip_and_check(admin_url: str) -> None:

@@ -214,7 +214,7 @@ async def test_kill9_mid_generation_finishes_after_restart_with_one_submission(
     app: Any, settings: Any, live_api: str, sandbox: Any, owner: tuple[str, str]
 ) -> None:
     """A real worker subprocess is SIGKILLed while the provider works; a new one finishes the job."""
-    from conftest import make_settings
+    from support.env import make_settings
 
     from api.app import create_app
 

@@ -252,7 +252,7 @@ async def test_worker_killed_mid_batch_completes_after_restart(
     Note: the session's in-process worker shares the database, so its reconciler may also take the orphaned
     job once the lease expires; both run the same code with the same concurrency, and either way no item
     may be submitted twice."""
-    from conftest import make_settings
+    from support.env import make_settings
     from support.worker_process import WorkerProcess, worker_env
 
     from api.app import create_app

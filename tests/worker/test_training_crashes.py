@@ -23,7 +23,7 @@ TERMINAL = {"succeeded", "failed", "canceled"}
 @pytest.fixture
 async def crash_env(app: Any, settings: Any, live_api: str, sandbox: Any) -> AsyncIterator[tuple[Any, Any, Any]]:
     """An app + a worker subprocess on a queue of their own (the session's in-process worker never sees it)."""
-    from conftest import make_settings
+    from support.env import make_settings
 
     from api.app import create_app
 
