@@ -14,6 +14,7 @@ from api.metrics import Metrics, MetricsMiddleware
 from api.middleware import RequestIdMiddleware
 from api.problems import Problem, install_problem_handlers
 from api.routes import ROUTERS
+from shared.cache import Invalidations, NotifiedCache
 from shared.clients import build_redis, build_storage
 from shared.config import Settings
 from shared.db import create_engine, create_sessionmaker
@@ -40,7 +41,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         configure_logging(settings.log_level, settings.log_json)
         engine = create_engine(settings.async_database_url)
         app.state.engine = engine
-        app.state.sessionmaker = create_sessionmaker(engine)
+        # Read caches of the hot paths, kept coherent by Postgres notifications (shared.cache).
+        invalidations = Invalidations()
+        app.state.invalidations = invalidations
+        app.state.auth_cache = NotifiedCache()
+        app.state.training_cache = NotifiedCache()
+        invalidations.register("api_keys", app.state.auth_cache, by_id=False)
+        invalidations.register("trainings", app.state.training_cache)
+        app.state.sessionmaker = create_sessionmaker(engine, info=invalidations.session_info())
         app.state.storage = build_storage(settings)
         app.state.redis = await build_redis(settings)
         app.state.http = httpx.AsyncClient(timeout=httpx.Timeout(10.0, connect=5.0))

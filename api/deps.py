@@ -1,4 +1,8 @@
-"""``Annotated`` dependency aliases: ``SessionDep``, ``PrincipalDep``, ``ScopeDep``, ``SettingsDep``..."""
+"""``Annotated`` dependency aliases: ``SessionDep``, ``PrincipalDep``, ``ScopeDep``, ``SettingsDep``...
+
+Every dependency is ``async def`` even when it does not await: FastAPI runs a plain ``def`` dependency in
+its thread pool, which costs a thread hop per dependency per request.
+"""
 
 from __future__ import annotations
 
@@ -9,7 +13,8 @@ from arq.connections import ArqRedis
 from fastapi import Depends, Query, Request
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from shared.auth.service import Principal, authenticate
+from shared.auth.service import Principal, authenticate, hash_key
+from shared.cache import NotifiedCache
 from shared.config import Settings
 from shared.errors import Unauthorized
 from shared.pagination import DEFAULT_LIMIT, MAX_LIMIT
@@ -18,17 +23,17 @@ from shared.scope import OwnerScope
 from shared.storage import Storage
 
 
-def get_settings(request: Request) -> Settings:
+async def get_settings(request: Request) -> Settings:
     settings: Settings = request.app.state.settings
     return settings
 
 
-def get_storage(request: Request) -> Storage:
+async def get_storage(request: Request) -> Storage:
     storage: Storage = request.app.state.storage
     return storage
 
 
-def get_redis(request: Request) -> ArqRedis:
+async def get_redis(request: Request) -> ArqRedis:
     redis: ArqRedis = request.app.state.redis
     return redis
 
@@ -58,8 +63,17 @@ def _bearer(request: Request) -> str:
     return token.strip()
 
 
-async def get_principal(request: Request, session: SessionDep) -> Principal:
-    principal = await authenticate(session, _bearer(request))
+async def get_principal(request: Request) -> Principal:
+    """The caller, from the per-process key cache (``shared.cache``; a revocation empties it in every
+    process) or, on a miss, from Postgres in a short session of its own."""
+    raw = _bearer(request)
+    cache: NotifiedCache[Principal] = request.app.state.auth_cache
+
+    async def load() -> Principal | None:
+        async with request.app.state.sessionmaker() as session:
+            return await authenticate(session, raw)
+
+    principal = await cache.get_or_load(hash_key(raw), load)
     if principal is None:
         raise Unauthorized("The API key is invalid or has been revoked.", code="invalid_api_key")
     request.state.owner_id = principal.owner_id
@@ -69,7 +83,7 @@ async def get_principal(request: Request, session: SessionDep) -> Principal:
 PrincipalDep = Annotated[Principal, Depends(get_principal)]
 
 
-def get_scope(session: SessionDep, principal: PrincipalDep) -> OwnerScope:
+async def get_scope(session: SessionDep, principal: PrincipalDep) -> OwnerScope:
     return OwnerScope(session, principal.owner_id)
 
 

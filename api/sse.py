@@ -60,7 +60,12 @@ async def start_event_hub(app: FastAPI) -> None:
     if getattr(app.state, "event_hub", None) is not None:
         return
     settings: Settings = app.state.settings
-    hub = EventHub(listener_dsn(settings), app.state.sessionmaker, recheck_seconds=settings.sse_recheck_seconds)
+    hub = EventHub(
+        listener_dsn(settings),
+        app.state.sessionmaker,
+        recheck_seconds=settings.sse_recheck_seconds,
+        invalidations=app.state.invalidations,
+    )
     await hub.start()
     app.state.event_hub = hub
 
@@ -82,7 +87,7 @@ def get_hub(request: Request) -> EventHub:
 # -- parameters ------------------------------------------------------------------------------------------
 
 
-def get_last_event_id(
+async def get_last_event_id(
     last_event_id: Annotated[
         str | None,
         Query(max_length=20, description="Resume after this event id (for clients that cannot send the header)."),

@@ -74,6 +74,8 @@ class Settings(BaseSettings):
     job_lease_seconds: float = Field(default=15.0, gt=1)
     worker_max_jobs: int = Field(default=10, ge=1)
     provider_poll_interval: float = Field(default=1.0, gt=0)
+    # Generations take seconds, not minutes: poll like fal-client's own subscribe() does (0.1 s), then slower.
+    generation_poll_interval: float = Field(default=0.1, gt=0)
     provider_poll_max_interval: float = Field(default=10.0, gt=0)
     fal_webhooks_enabled: bool = True  # ask Fal to call /v1/provider-webhooks/fal (polling stays the fallback)
     reconcile_interval_seconds: int = Field(default=10, ge=1)

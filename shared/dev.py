@@ -65,7 +65,9 @@ def run_dev() -> int:
     def shutdown(*_: object) -> None:
         raise KeyboardInterrupt
 
+    # SIGINT too: a shell that started us in the background may have set it to be ignored.
     signal.signal(signal.SIGTERM, shutdown)
+    signal.signal(signal.SIGINT, shutdown)
     try:
         if not settings.database_url:
             pg = EmbeddedPostgres(data_dir / "postgres")

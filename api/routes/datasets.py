@@ -33,11 +33,11 @@ router = APIRouter(prefix="/v1/datasets")
 IMAGE_THREADS = 2  # this deployment's CPU count: image decoding never takes more threads than that
 
 
-def _dataset_id(dataset_id: Annotated[str, Path(description="Dataset id (`ds_…`).")]) -> str:
+async def _dataset_id(dataset_id: Annotated[str, Path(description="Dataset id (`ds_…`).")]) -> str:
     return service.checked_id(dataset_id, "dataset")
 
 
-def _image_id(image_id: Annotated[str, Path(description="Image id (`img_…`).")]) -> str:
+async def _image_id(image_id: Annotated[str, Path(description="Image id (`img_…`).")]) -> str:
     return service.checked_id(image_id, "image")
 
 
@@ -46,7 +46,7 @@ DatasetId = Annotated[str, Depends(_dataset_id)]
 ImageId = Annotated[str, Depends(_image_id)]
 
 
-def get_image_limiter(request: Request) -> anyio.CapacityLimiter:
+async def get_image_limiter(request: Request) -> anyio.CapacityLimiter:
     """One limiter per process: concurrent uploads share the same image-processing threads."""
     limiter: anyio.CapacityLimiter | None = getattr(request.app.state, "image_limiter", None)
     if limiter is None:

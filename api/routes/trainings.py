@@ -4,13 +4,15 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
 from sse_starlette import EventSourceResponse
-from starlette.responses import JSONResponse
+from starlette.responses import JSONResponse, Response
 
 from api.deps import AfterQuery, LimitQuery, PrincipalDep, RedisDep, ScopeDep, SessionDep, SettingsDep, StorageDep
 from api.idempotency import IdempotencyKeyHeader, idempotent_create
 from api.problems import AUTHED, problems
 from api.sse import SSE_RESPONSES, LastEventIdDep, job_event_stream
 from api.stream_auth import StreamPrincipalDep
+from shared.cache import NotifiedCache
+from shared.errors import not_found
 from shared.events.schemas import EventOut
 from shared.events.service import list_job_events
 from shared.jobs.env import JobEnv
@@ -19,6 +21,7 @@ from shared.jobs.runner import request_cancel
 from shared.models import Training
 from shared.pagination import DEFAULT_LIMIT, Page, paginate
 from shared.queue import commit
+from shared.scope import OwnerScope
 from shared.trainings.jobs import CANCELABLE
 from shared.trainings.schemas import TrainingCreate, TrainingOut, TrainingStatus
 from shared.trainings.service import create_training, training_out
@@ -75,9 +78,26 @@ async def list_trainings(
     return Page(data=[training_out(r) for r in rows.items], has_more=rows.has_more, next_cursor=rows.next_cursor)
 
 
-@router.get("/{training_id}", operation_id="trainings-get", responses=problems(*AUTHED, 404))
-async def get_training(training_id: str, scope: ScopeDep) -> TrainingOut:
-    return training_out(await scope.get(Training, training_id, "training"))
+@router.get(
+    "/{training_id}", operation_id="trainings-get", response_model=TrainingOut, responses=problems(*AUTHED, 404)
+)
+async def get_training(training_id: str, request: Request, principal: PrincipalDep) -> Response:
+    """One training. Polling it is cheap (or follow `/v1/trainings/{id}/stream` and poll nothing): answers come
+    from a cache that every change to the training empties at once, on every API replica."""
+    # shared.cache: per-process, emptied by a trigger's NOTIFY (other processes) and by our own commits.
+    cache: NotifiedCache[tuple[str, bytes]] = request.app.state.training_cache
+
+    async def load() -> tuple[str, bytes]:
+        async with request.app.state.sessionmaker() as session:
+            row = await OwnerScope(session, principal.owner_id).get(Training, training_id, "training")
+            return principal.owner_id, training_out(row).model_dump_json().encode()
+
+    hit = await cache.get_or_load(training_id, load)
+    assert hit is not None  # load answers or raises
+    owner_id, body = hit
+    if owner_id != principal.owner_id:  # cached for its owner; anyone else gets what a miss would give them
+        raise not_found("training", training_id)
+    return Response(body, media_type="application/json")
 
 
 @router.post(

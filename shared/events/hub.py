@@ -38,6 +38,7 @@ import structlog
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from shared.cache import INVALIDATE_CHANNEL, Invalidations
 from shared.events.schemas import EventOut, is_terminal
 from shared.events.service import NOTIFY_CHANNEL, events_after
 from shared.models import Event
@@ -126,6 +127,7 @@ class EventHub:
         batch_size: int = 500,
         buffer_size: int = 200,
         keepalive_seconds: float = 10.0,
+        invalidations: Invalidations | None = None,
     ) -> None:
         self._dsn = dsn
         self._sessionmaker = sessionmaker
@@ -140,6 +142,8 @@ class EventHub:
         self._dirty = asyncio.Event()
         self._tasks: list[asyncio.Task[None]] = []
         self._closing = False
+        # The same LISTEN connection keeps this process's read caches coherent (shared.cache).
+        self.invalidations = invalidations
 
     # -- lifecycle -------------------------------------------------------------------------------------
 
@@ -176,6 +180,10 @@ class EventHub:
         if len(parts) != 3 or parts[1] in self._feeds:
             self._dirty.set()
 
+    def _on_invalidate(self, _conn: Any, _pid: int, _channel: str, payload: str) -> None:
+        assert self.invalidations is not None
+        self.invalidations.notify(payload)
+
     async def _listen_loop(self) -> None:
         delay = 0.1
         while not self._closing:
@@ -187,6 +195,9 @@ class EventHub:
                 )
                 conn.add_termination_listener(_on_terminated(lost))
                 await conn.add_listener(NOTIFY_CHANNEL, self._on_notify)
+                if self.invalidations is not None:
+                    await conn.add_listener(INVALIDATE_CHANNEL, self._on_invalidate)
+                    self.invalidations.set_listening(True)
                 self.listening.set()
                 delay = 0.1
                 # Whatever committed while we were not listening is read now.
@@ -204,6 +215,8 @@ class EventHub:
                 log.warning("events_listener_error", error=repr(exc), retry_in=delay)
             finally:
                 self.listening.clear()
+                if self.invalidations is not None:
+                    self.invalidations.set_listening(False)
                 if conn is not None:
                     with contextlib.suppress(Exception):
                         conn.terminate()

@@ -2,7 +2,7 @@
 
 queued → running (submit to the model's generation endpoint — for a LoRA model with
 ``loras: [{path: <signed URL of our weights>, scale}]`` — and persist the request id at once) → poll the
-status in short self-rescheduling steps (first at ``provider_poll_interval``, slower for long requests) →
+status in short self-rescheduling steps (first at ``generation_poll_interval``, slower for long requests) →
 on completion fetch the result (a failed request → ``failed`` with the provider error code), copy every
 output image into ``owners/{owner}/generations/{gen}/{n}.{ext}``, check it decodes, make
 ``{n}.thumb.webp``, insert the image rows → succeeded. Every step re-reads the row and is safe to repeat:
@@ -70,8 +70,8 @@ def provider_arguments(row: Generation, lora_url: str | None) -> dict[str, Any]:
 
 
 def poll_delay(env: JobEnv, row: Generation) -> float:
-    """Snappy at first (``provider_poll_interval``), then a fifth of the time spent so far, capped."""
-    base = env.settings.provider_poll_interval
+    """Snappy at first (``generation_poll_interval``), then a fifth of the time spent so far, capped."""
+    base = env.settings.generation_poll_interval
     started = row.started_at or row.created_at
     elapsed = max(0.0, (utcnow() - started).total_seconds()) if started else 0.0
     return min(env.settings.provider_poll_max_interval, max(base, elapsed / 5))
@@ -107,7 +107,7 @@ async def advance(env: JobEnv, job_id: str) -> float | None:
         row = moved
     if row.provider_request_id is None:
         await _submit(env, row)
-        return env.settings.provider_poll_interval
+        return env.settings.generation_poll_interval
     return await _poll(env, row)
 
 
