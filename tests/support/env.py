@@ -38,21 +38,21 @@ def migrate(url: str, *args: str) -> None:
     )
 
 
-async def create_database(admin_url: str, name: str) -> str:
+async def _admin(admin_url: str, sql: str) -> None:
     conn = await asyncpg.connect(_asyncpg_dsn(admin_url))
     try:
-        await conn.execute(f'CREATE DATABASE "{name}"')
+        await conn.execute(sql)
     finally:
         await conn.close()
+
+
+async def create_database(admin_url: str, name: str) -> str:
+    await _admin(admin_url, f'CREATE DATABASE "{name}"')
     return _with_db(admin_url, name)
 
 
 async def drop_database(admin_url: str, name: str) -> None:
-    conn = await asyncpg.connect(_asyncpg_dsn(admin_url))
-    try:
-        await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    finally:
-        await conn.close()
+    await _admin(admin_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 def make_settings(
