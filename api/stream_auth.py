@@ -1,11 +1,12 @@
 """Authentication for SSE streams: an API key (``Authorization: Bearer``) or a stream token (``?token=``).
 
-Use ``StreamPrincipalDep`` on stream routes *instead of* ``PrincipalDep``: it does not depend on the
-request-scoped ``SessionDep`` (whose session would stay checked out for as long as the stream is open);
-an API key is checked with a session of its own that is closed before the stream starts, and a stream
-token needs no database at all. A stream-token principal is ``read_only`` and, when the token names a
-job, carries that ``job_id``: :func:`api.sse.job_event_stream` and :func:`api.sse.owner_event_stream`
-refuse any other job (403 ``stream_token_out_of_scope``).
+Use ``StreamPrincipalDep`` on stream routes *instead of* ``PrincipalDep``: it adds the token. An API key
+is checked exactly as on every route (:func:`api.deps.get_principal`: the key cache, else a session of its
+own that is closed before the stream starts — never the request-scoped ``SessionDep``, whose session
+would stay checked out for as long as the stream is open), and a stream token needs no database at all.
+A stream-token principal is ``read_only`` and, when the token names a job, carries that ``job_id``:
+:func:`api.sse.job_event_stream` and :func:`api.sse.owner_event_stream` refuse any other job
+(403 ``stream_token_out_of_scope``).
 
 Tokens are accepted here only: on every other route ``?token=`` is ignored and the API-key dependency
 answers 401.
@@ -17,11 +18,11 @@ from typing import Annotated
 
 from fastapi import Depends, Query, Request
 
-from api.deps import _bearer
-from shared.auth.service import Principal, authenticate
+from api.deps import get_principal
+from shared.auth.service import Principal
 from shared.auth.stream_tokens import MAX_TOKEN_LENGTH, verify_stream_token
 from shared.config import Settings
-from shared.errors import Forbidden, Unauthorized
+from shared.errors import Forbidden
 
 TokenQuery = Annotated[
     str | None,
@@ -36,11 +37,7 @@ TokenQuery = Annotated[
 async def get_stream_principal(request: Request, token: TokenQuery = None) -> Principal:
     settings: Settings = request.app.state.settings
     if request.headers.get("authorization") or token is None:
-        raw = _bearer(request)
-        async with request.app.state.sessionmaker() as session:
-            principal = await authenticate(session, raw)
-        if principal is None:
-            raise Unauthorized("The API key is invalid or has been revoked.", code="invalid_api_key")
+        principal = await get_principal(request)
     else:
         claims = verify_stream_token(settings.secret_key, token)
         principal = Principal(owner_id=claims.owner_id, read_only=True, job_id=claims.job_id)
