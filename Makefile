@@ -31,13 +31,13 @@ test: install lint typecheck pytest ## Lint, type-check, then the whole test sui
 
 lint: install ## ruff
 	$(BIN)/ruff check .
-	$(BIN)/ruff format --check api worker shared
+	$(BIN)/ruff format --check api worker shared fotogen
 
 format: install ## ruff format + fixes
-	$(BIN)/ruff format api worker shared
+	$(BIN)/ruff format api worker shared fotogen
 	$(BIN)/ruff check --fix .
 
-typecheck: install ## mypy --strict on api/ worker/ shared/
+typecheck: install ## mypy --strict on api/ worker/ shared/ fotogen/
 	$(BIN)/mypy
 
 pytest: install ## pytest (real Postgres/Redis: TEST_DATABASE_URL/TEST_REDIS_URL, else embedded)

@@ -20,8 +20,9 @@ import httpx
 import pytest
 from support.env import create_database, drop_database, make_settings, migrate, new_api_key
 
+from fotogen.embedded import EmbeddedPostgres, EmbeddedRedis
+from fotogen.ports import free_port, wait_for_port
 from shared.config import Settings
-from shared.embedded import EmbeddedPostgres, EmbeddedRedis, free_port, wait_for_port
 
 
 @pytest.fixture(scope="session")

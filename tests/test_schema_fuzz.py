@@ -33,7 +33,7 @@ schema.config.generation.update(deterministic=True)
 def fuzz_key(settings: Settings) -> str:
     """A key made the way an operator makes one: ``fotogen keys create`` prints it alone on stdout."""
     out = subprocess.run(
-        [sys.executable, "-m", "shared.cli", "keys", "create", "--owner", "fuzzer"],
+        [sys.executable, "-m", "fotogen", "keys", "create", "--owner", "fuzzer"],
         env=settings_env(settings),
         cwd=ROOT,
         capture_output=True,

@@ -25,9 +25,9 @@ from support.factories import owner_of
 from support.live import create_training_row, serve
 from support.problems import assert_problem
 
+from fotogen.ports import free_port
 from sandbox.signing import WebhookSigner
 from shared.config import Settings
-from shared.embedded import free_port
 from shared.ids import new_id
 from shared.models import Generation, MeshItem, MeshJob, Training
 

@@ -21,10 +21,10 @@ import numpy as np
 import pytest
 from PIL import Image as PILImage
 
+from fotogen.ports import free_port, wait_for_port
 from shared.auth.service import create_key
 from shared.config import to_asyncpg_url
 from shared.db import create_engine, create_sessionmaker
-from shared.embedded import free_port, wait_for_port
 
 ROOT = Path(__file__).resolve().parents[2]
 PHOTOS = ROOT / "tests" / "fixtures" / "images"

@@ -26,7 +26,7 @@ import pytest
 from support.factories import create_owner
 from support.worker_process import WorkerProcess, worker_env
 
-from shared.embedded import free_port
+from fotogen.ports import free_port
 
 RUNS = 30
 PICKUP_P95_MS = 100.0

@@ -22,8 +22,8 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from fotogen.ports import free_port
 from shared.config import Settings
-from shared.embedded import free_port
 from shared.events.service import write_event
 from shared.ids import new_id
 from shared.models import Training
@@ -80,7 +80,7 @@ def api_processes(settings: Settings, count: int = 1, **extra_env: str) -> Itera
     ports = [free_port() for _ in range(count)]
     procs = [
         subprocess.Popen(
-            [sys.executable, "-m", "shared.cli", "api", "--host", "127.0.0.1", "--port", str(port)],
+            [sys.executable, "-m", "fotogen", "api", "--host", "127.0.0.1", "--port", str(port)],
             env=settings_env(settings, **extra_env),
             cwd=ROOT,
             stdout=subprocess.DEVNULL,

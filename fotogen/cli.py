@@ -4,10 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import os
-import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 from typing import Annotated
 
@@ -173,16 +171,6 @@ def keys_revoke(key: Annotated[str, typer.Argument(help="Key id (key_…) or its
 def dev() -> None:
     """Run everything locally: embedded Postgres + Redis (unless DATABASE_URL/REDIS_URL are set),
     migrations, seed, the Fal sandbox (unless FAL_KEY is set), the API and the worker."""
-    from shared.dev import run_dev
+    from fotogen.dev import run_dev
 
     raise typer.Exit(run_dev())
-
-
-def main() -> None:  # pragma: no cover
-    app()
-
-
-if __name__ == "__main__":  # pragma: no cover
-    signal.signal(signal.SIGPIPE, signal.SIG_DFL)
-    _ = time
-    main()
