@@ -14,10 +14,12 @@ from api.metrics import Metrics, MetricsMiddleware
 from api.middleware import RequestIdMiddleware
 from api.problems import Problem, install_problem_handlers
 from api.routes import ROUTERS
+from api.sse import listener_dsn
 from shared.cache import Invalidations, NotifiedCache
 from shared.clients import build_redis, build_storage
 from shared.config import Settings
 from shared.db import create_engine, create_sessionmaker
+from shared.events.hub import EventHub
 from shared.logging import configure_logging
 
 DESCRIPTION = """
@@ -53,13 +55,20 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.redis = await build_redis(settings)
         app.state.http = httpx.AsyncClient(timeout=httpx.Timeout(10.0, connect=5.0))
         settings.tmp_dir.mkdir(parents=True, exist_ok=True)
-        for hook in app.state.startup_hooks:
-            await hook(app)
+        # The process's one LISTEN connection: wakes SSE streams (shared.events.hub) and empties the read caches.
+        hub = EventHub(
+            listener_dsn(settings),
+            app.state.sessionmaker,
+            recheck_seconds=settings.sse_recheck_seconds,
+            invalidations=invalidations,
+        )
         try:
+            await hub.start()
+            app.state.event_hub = hub
             yield
         finally:
-            for hook in app.state.shutdown_hooks:
-                await hook(app)
+            app.state.event_hub = None
+            await hub.stop()
             await app.state.http.aclose()
             await app.state.redis.aclose()
             await app.state.storage.aclose()
@@ -74,8 +83,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.settings = settings
     app.state.metrics = Metrics()
-    app.state.startup_hooks = []
-    app.state.shutdown_hooks = []
     install_problem_handlers(app)
     for router in ROUTERS:
         app.include_router(router)

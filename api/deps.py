@@ -17,7 +17,7 @@ from shared.auth.service import Principal, authenticate, hash_key
 from shared.cache import NotifiedCache
 from shared.config import Settings
 from shared.errors import Unauthorized
-from shared.pagination import DEFAULT_LIMIT, MAX_LIMIT
+from shared.pagination import MAX_LIMIT
 from shared.queue import discard_pending
 from shared.scope import OwnerScope
 from shared.storage import Storage
@@ -91,4 +91,3 @@ ScopeDep = Annotated[OwnerScope, Depends(get_scope)]
 
 LimitQuery = Annotated[int, Query(ge=1, le=MAX_LIMIT, description="Page size.")]
 AfterQuery = Annotated[str | None, Query(max_length=200, description="Cursor from a previous page's `next_cursor`.")]
-DEFAULT_PAGE_LIMIT = DEFAULT_LIMIT

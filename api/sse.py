@@ -22,7 +22,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from typing import Annotated, Any
 
-from fastapi import Depends, FastAPI, Header, Query, Request
+from fastapi import Depends, Header, Query, Request
 from sqlalchemy import select
 from sqlalchemy.engine import make_url
 from sse_starlette import EventSourceResponse, ServerSentEvent
@@ -46,7 +46,7 @@ SSE_RESPONSES: dict[int | str, dict[str, Any]] = {
 }
 
 
-# -- per-process hub (started by the events router's lifespan) ------------------------------------------
+# -- per-process hub (started by the app's lifespan, api.app) --------------------------------------------
 
 
 def listener_dsn(settings: Settings) -> str:
@@ -55,32 +55,10 @@ def listener_dsn(settings: Settings) -> str:
     return url.set(drivername="postgresql").render_as_string(hide_password=False)
 
 
-async def start_event_hub(app: FastAPI) -> None:
-    """Start hook (idempotent): one listener + fan-out per API process, on ``app.state.event_hub``."""
-    if getattr(app.state, "event_hub", None) is not None:
-        return
-    settings: Settings = app.state.settings
-    hub = EventHub(
-        listener_dsn(settings),
-        app.state.sessionmaker,
-        recheck_seconds=settings.sse_recheck_seconds,
-        invalidations=app.state.invalidations,
-    )
-    await hub.start()
-    app.state.event_hub = hub
-
-
-async def stop_event_hub(app: FastAPI) -> None:
-    hub: EventHub | None = getattr(app.state, "event_hub", None)
-    if hub is not None:
-        app.state.event_hub = None
-        await hub.stop()
-
-
 def get_hub(request: Request) -> EventHub:
     hub: EventHub | None = getattr(request.app.state, "event_hub", None)
     if hub is None:
-        raise RuntimeError("the event hub is not running (api.routes.events' lifespan starts it)")
+        raise RuntimeError("the event hub is not running (the app's lifespan starts it)")
     return hub
 
 

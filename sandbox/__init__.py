@@ -1,4 +1,4 @@
-"""Fal sandbox: a local HTTPS server speaking Fal's queue protocol (see ARCHITECTURE.md section 6).
+"""Fal sandbox: a local HTTPS server speaking Fal's queue protocol, for ``fotogen dev`` and the tests.
 
 Public API: :func:`create_sandbox_app`, :class:`SandboxConfig`, :func:`serve` / :func:`run`,
 and ``sandbox.testing.start_sandbox`` for tests.

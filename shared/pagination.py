@@ -19,6 +19,7 @@ from sqlalchemy.orm import InstrumentedAttribute
 from shared.errors import BadRequest
 
 T = TypeVar("T")
+U = TypeVar("U")
 DEFAULT_LIMIT = 20
 MAX_LIMIT = 100
 
@@ -34,6 +35,10 @@ class Rows(Generic[T]):
     items: list[T]
     has_more: bool
     next_cursor: str | None
+
+    def page(self, data: list[U]) -> Page[U]:
+        """The API page of these rows, ``data`` being them rendered (same order)."""
+        return Page(data=data, has_more=self.has_more, next_cursor=self.next_cursor)
 
 
 def encode_cursor(value: str | int) -> str:

@@ -2,34 +2,20 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from typing import Annotated
 
-from fastapi import APIRouter, FastAPI, Query, Request
+from fastapi import APIRouter, Query, Request
 from sse_starlette import EventSourceResponse
 
 from api.deps import LimitQuery, PrincipalDep, SessionDep
 from api.problems import AUTHED, problems
-from api.sse import SSE_RESPONSES, LastEventIdDep, owner_event_stream, start_event_hub, stop_event_hub
+from api.sse import SSE_RESPONSES, LastEventIdDep, owner_event_stream
 from api.stream_auth import StreamPrincipalDep
 from shared.events.schemas import EventOut
 from shared.events.service import list_events
 from shared.pagination import DEFAULT_LIMIT, Page
 
-
-@asynccontextmanager
-async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-    """Merged into the app's lifespan by ``include_router`` (it runs after the app's own start-up, so the
-    sessionmaker exists): the process's one event listener."""
-    await start_event_hub(app)
-    try:
-        yield
-    finally:
-        await stop_event_hub(app)
-
-
-router = APIRouter(prefix="/v1/events", tags=["events"], lifespan=lifespan)
+router = APIRouter(prefix="/v1/events", tags=["events"])
 
 JobIdQuery = Annotated[str | None, Query(max_length=40, description="Only this job's events.")]
 

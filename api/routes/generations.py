@@ -13,14 +13,14 @@ from api.sse import SSE_RESPONSES, LastEventIdDep, job_event_stream
 from api.stream_auth import StreamPrincipalDep
 from shared.events.schemas import EventOut
 from shared.events.service import list_job_events
+from shared.generations import service
 from shared.generations.jobs import CANCELABLE
 from shared.generations.schemas import GenerationCreate, GenerationOut, GenerationStatus
-from shared.generations.service import create_generation, generation_out, generations_out
 from shared.jobs.env import JobEnv
 from shared.jobs.registry import get_kind
 from shared.jobs.runner import request_cancel
 from shared.models import Generation
-from shared.pagination import DEFAULT_LIMIT, Page, paginate
+from shared.pagination import DEFAULT_LIMIT, Page
 from shared.queue import commit
 
 router = APIRouter(prefix="/v1/generations", tags=["generations"])
@@ -58,8 +58,8 @@ async def create(
     without stored weights, 404 `model_not_found` for an unknown model (or another owner's)."""
 
     async def _create() -> tuple[int, GenerationOut]:
-        row = await create_generation(scope, storage, settings, body, request.state.request_id)
-        return 202, await generation_out(session, storage, settings.signed_url_ttl, row)
+        row = await service.create_generation(scope, storage, settings, body, request.state.request_id)
+        return 202, await service.generation_out(session, storage, settings.signed_url_ttl, row)
 
     return await idempotent_create(
         request, session, redis, owner_id=principal.owner_id, key=idempotency_key, body=body, create=_create
@@ -77,14 +77,9 @@ async def list_generations(
     after: AfterQuery = None,
 ) -> Page[GenerationOut]:
     """Your generations, newest first."""
-    stmt = scope.select(Generation)
-    if model_id is not None:
-        stmt = stmt.where(Generation.model_id == model_id)
-    if status is not None:
-        stmt = stmt.where(Generation.status == status)
-    rows = await paginate(scope.session, stmt, Generation.id, limit=limit, after=after)
-    data = await generations_out(scope.session, storage, settings.signed_url_ttl, rows.items)
-    return Page(data=data, has_more=rows.has_more, next_cursor=rows.next_cursor)
+    return await service.list_generations(
+        scope, storage, settings.signed_url_ttl, model_id=model_id, status=status, limit=limit, after=after
+    )
 
 
 @router.get("/{generation_id}", operation_id="generations-get", responses=problems(*AUTHED, 404))
@@ -93,7 +88,7 @@ async def get_generation(
 ) -> GenerationOut:
     """One generation; its image URLs are signed afresh on every read."""
     row = await scope.get(Generation, generation_id, "generation")
-    return await generation_out(scope.session, storage, settings.signed_url_ttl, row)
+    return await service.generation_out(scope.session, storage, settings.signed_url_ttl, row)
 
 
 @router.post(
@@ -117,7 +112,7 @@ async def cancel_generation(
     env = JobEnv(settings=settings, sessionmaker=request.app.state.sessionmaker, storage=storage, redis=redis)
     row = await request_cancel(scope.session, env, get_kind("generation"), generation_id, cancelable=CANCELABLE)
     await commit(scope.session, redis)
-    return await generation_out(scope.session, storage, settings.signed_url_ttl, row)
+    return await service.generation_out(scope.session, storage, settings.signed_url_ttl, row)
 
 
 @router.get("/{generation_id}/events", operation_id="generations-events", responses=problems(*AUTHED, 400, 404))

@@ -1,3 +1,5 @@
+"""``/v1/models``: the base catalogue plus the owner's trained LoRAs (base models are read-only)."""
+
 from __future__ import annotations
 
 from typing import Annotated
@@ -6,10 +8,10 @@ from fastapi import APIRouter, Query, Response
 
 from api.deps import AfterQuery, LimitQuery, RedisDep, ScopeDep, SettingsDep, StorageDep
 from api.problems import AUTHED, problems
+from shared.catalog import service
 from shared.catalog.schemas import ModelCategory, ModelOut, ModelPatch, ModelType
-from shared.catalog.service import delete_trained_model, ensure_owned_trained, model_out
 from shared.models import Model
-from shared.pagination import DEFAULT_LIMIT, Page, paginate
+from shared.pagination import DEFAULT_LIMIT, Page
 from shared.queue import commit
 
 router = APIRouter(prefix="/v1/models", tags=["models"])
@@ -26,24 +28,15 @@ async def list_models(
     after: AfterQuery = None,
 ) -> Page[ModelOut]:
     """The base catalogue plus your trained models, newest first."""
-    stmt = scope.select(Model)
-    if type is not None:
-        stmt = stmt.where(Model.type == type)
-    if category is not None:
-        stmt = stmt.where(Model.category == category)
-    rows = await paginate(scope.session, stmt, Model.id, limit=limit, after=after)
-    ttl = settings.signed_url_ttl
-    return Page(
-        data=[await model_out(m, storage, ttl) for m in rows.items],
-        has_more=rows.has_more,
-        next_cursor=rows.next_cursor,
+    return await service.list_models(
+        scope, storage, settings.signed_url_ttl, model_type=type, category=category, limit=limit, after=after
     )
 
 
 @router.get("/{model_id}", operation_id="models-get", responses=problems(*AUTHED, 404))
 async def get_model(model_id: str, scope: ScopeDep, storage: StorageDep, settings: SettingsDep) -> ModelOut:
     model = await scope.get(Model, model_id, "model")
-    return await model_out(model, storage, settings.signed_url_ttl)
+    return await service.model_out(model, storage, settings.signed_url_ttl)
 
 
 @router.patch("/{model_id}", operation_id="models-update", responses=problems(*AUTHED, 403, 404))
@@ -56,18 +49,14 @@ async def update_model(
     redis: RedisDep,
 ) -> ModelOut:
     """Rename a trained model (base models are read-only)."""
-    model = await scope.get(Model, model_id, "model", for_update=True)
-    ensure_owned_trained(model)
-    model.name = body.name
-    await scope.session.flush()
+    model = await service.rename_model(scope, model_id, body)
     await commit(scope.session, redis)
-    return await model_out(model, storage, settings.signed_url_ttl)
+    return await service.model_out(model, storage, settings.signed_url_ttl)
 
 
 @router.delete("/{model_id}", operation_id="models-delete", status_code=204, responses=problems(*AUTHED, 403, 404, 409))
 async def delete_model(model_id: str, scope: ScopeDep, storage: StorageDep, redis: RedisDep) -> Response:
     """Delete a trained model and its stored weights."""
-    model = await scope.get(Model, model_id, "model", for_update=True)
-    await delete_trained_model(scope.session, storage, model)
+    await service.delete_model(scope, storage, model_id)
     await commit(scope.session, redis)
     return Response(status_code=204)

@@ -19,12 +19,12 @@ from shared.jobs.env import JobEnv
 from shared.jobs.registry import get_kind
 from shared.jobs.runner import request_cancel
 from shared.models import Training
-from shared.pagination import DEFAULT_LIMIT, Page, paginate
+from shared.pagination import DEFAULT_LIMIT, Page
 from shared.queue import commit
 from shared.scope import OwnerScope
+from shared.trainings import service
 from shared.trainings.jobs import CANCELABLE
 from shared.trainings.schemas import TrainingCreate, TrainingOut, TrainingStatus
-from shared.trainings.service import create_training, training_out
 
 router = APIRouter(prefix="/v1/trainings", tags=["trainings"])
 
@@ -52,8 +52,8 @@ async def create(
     trainer's minimum image count (4 for `fast`, 10 for `portrait` by default) → 422 `dataset_too_small`."""
 
     async def _create() -> tuple[int, TrainingOut]:
-        row = await create_training(scope, storage, settings, body, request.state.request_id)
-        return 202, training_out(row)
+        row = await service.create_training(scope, storage, settings, body, request.state.request_id)
+        return 202, service.training_out(row)
 
     return await idempotent_create(
         request, session, redis, owner_id=principal.owner_id, key=idempotency_key, body=body, create=_create
@@ -69,13 +69,7 @@ async def list_trainings(
     after: AfterQuery = None,
 ) -> Page[TrainingOut]:
     """Your trainings, newest first."""
-    stmt = scope.select(Training)
-    if status is not None:
-        stmt = stmt.where(Training.status == status)
-    if dataset_id is not None:
-        stmt = stmt.where(Training.dataset_id == dataset_id)
-    rows = await paginate(scope.session, stmt, Training.id, limit=limit, after=after)
-    return Page(data=[training_out(r) for r in rows.items], has_more=rows.has_more, next_cursor=rows.next_cursor)
+    return await service.list_trainings(scope, status=status, dataset_id=dataset_id, limit=limit, after=after)
 
 
 @router.get(
@@ -90,7 +84,7 @@ async def get_training(training_id: str, request: Request, principal: PrincipalD
     async def load() -> tuple[str, bytes]:
         async with request.app.state.sessionmaker() as session:
             row = await OwnerScope(session, principal.owner_id).get(Training, training_id, "training")
-            return principal.owner_id, training_out(row).model_dump_json().encode()
+            return principal.owner_id, service.training_out(row).model_dump_json().encode()
 
     hit = await cache.get_or_load(training_id, load)
     assert hit is not None  # load answers or raises
@@ -117,7 +111,7 @@ async def cancel_training(
     env = JobEnv(settings=settings, sessionmaker=request.app.state.sessionmaker, storage=storage, redis=redis)
     row = await request_cancel(scope.session, env, get_kind("training"), training_id, cancelable=CANCELABLE)
     await commit(scope.session, redis)
-    return training_out(row)
+    return service.training_out(row)
 
 
 @router.get("/{training_id}/events", operation_id="trainings-events", responses=problems(*AUTHED, 400, 404))

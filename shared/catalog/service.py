@@ -10,9 +10,11 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared.catalog.data import BASE_MODELS
-from shared.catalog.schemas import ModelOut, Weights
+from shared.catalog.schemas import ModelCategory, ModelOut, ModelPatch, ModelType, Weights
 from shared.errors import Conflict, Forbidden
 from shared.models import Generation, Model
+from shared.pagination import Page, paginate
+from shared.scope import OwnerScope
 from shared.storage import Storage
 
 MODEL_PREFIX = "owners/{owner}/models/{model}/"
@@ -51,13 +53,46 @@ async def model_out(model: Model, storage: Storage, ttl: timedelta) -> ModelOut:
     )
 
 
+async def list_models(
+    scope: OwnerScope,
+    storage: Storage,
+    ttl: timedelta,
+    *,
+    model_type: ModelType | None = None,
+    category: ModelCategory | None = None,
+    limit: int,
+    after: str | None,
+) -> Page[ModelOut]:
+    """The base catalogue plus the owner's trained models, newest first, optionally one type or category."""
+    stmt = scope.select(Model)
+    if model_type is not None:
+        stmt = stmt.where(Model.type == model_type)
+    if category is not None:
+        stmt = stmt.where(Model.category == category)
+    rows = await paginate(scope.session, stmt, Model.id, limit=limit, after=after)
+    return rows.page([await model_out(m, storage, ttl) for m in rows.items])
+
+
 def ensure_owned_trained(model: Model) -> None:
     if model.owner_id is None:
         raise Forbidden("Base models are read-only.", code="base_model_read_only")
 
 
-async def delete_trained_model(session: AsyncSession, storage: Storage, model: Model) -> None:
+async def rename_model(scope: OwnerScope, model_id: str, patch: ModelPatch) -> Model:
+    """Rename one of the owner's trained models (base models: 403 ``base_model_read_only``)."""
+    model = await scope.get(Model, model_id, "model", for_update=True)
     ensure_owned_trained(model)
+    model.name = patch.name
+    await scope.session.flush()
+    return model
+
+
+async def delete_model(scope: OwnerScope, storage: Storage, model_id: str) -> None:
+    """Delete one of the owner's trained models and its stored weights (409 ``model_in_use`` while a generation
+    with it runs)."""
+    model = await scope.get(Model, model_id, "model", for_update=True)
+    ensure_owned_trained(model)
+    session = scope.session
     in_use = await session.scalar(
         select(Generation.id)
         .where(Generation.model_id == model.id, Generation.status.in_(("queued", "running")))

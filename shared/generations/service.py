@@ -1,4 +1,4 @@
-"""Generations, API side: validate, create, render (the worker pipeline is ``shared.generations.jobs``)."""
+"""Generations, API side: validate, create, list, render (the worker pipeline is ``shared.generations.jobs``)."""
 
 from __future__ import annotations
 
@@ -12,11 +12,18 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared.config import Settings
 from shared.errors import ValidationFailed
-from shared.generations.schemas import GenerationCreate, GenerationImageOut, GenerationOut, GenerationParams
+from shared.generations.schemas import (
+    GenerationCreate,
+    GenerationImageOut,
+    GenerationOut,
+    GenerationParams,
+    GenerationStatus,
+)
 from shared.ids import new_id
 from shared.jobs.registry import get_kind
 from shared.jobs.runner import create_job
 from shared.models import Generation, GenerationImage, Model
+from shared.pagination import Page, paginate
 from shared.scope import OwnerScope
 from shared.storage import Storage
 from shared.trainings.schemas import JobError
@@ -94,6 +101,26 @@ async def generation_out(session: AsyncSession, storage: Storage, ttl: timedelta
 
 async def serialize(session: AsyncSession, storage: Storage, ttl: int, row: Any) -> GenerationOut:
     return await generation_out(session, storage, timedelta(seconds=ttl), row)
+
+
+async def list_generations(
+    scope: OwnerScope,
+    storage: Storage,
+    ttl: timedelta,
+    *,
+    model_id: str | None = None,
+    status: GenerationStatus | None = None,
+    limit: int,
+    after: str | None,
+) -> Page[GenerationOut]:
+    """The owner's generations, newest first, optionally only one model's or one status; URLs signed now."""
+    stmt = scope.select(Generation)
+    if model_id is not None:
+        stmt = stmt.where(Generation.model_id == model_id)
+    if status is not None:
+        stmt = stmt.where(Generation.status == status)
+    rows = await paginate(scope.session, stmt, Generation.id, limit=limit, after=after)
+    return rows.page(await generations_out(scope.session, storage, ttl, rows.items))
 
 
 async def create_generation(

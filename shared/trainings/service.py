@@ -1,4 +1,4 @@
-"""Trainings, API side: validate and create (the worker pipeline is ``shared.trainings.jobs``)."""
+"""Trainings, API side: validate, create, list, render (the worker pipeline is ``shared.trainings.jobs``)."""
 
 from __future__ import annotations
 
@@ -12,9 +12,17 @@ from shared.ids import new_id
 from shared.jobs.registry import get_kind
 from shared.jobs.runner import create_job
 from shared.models import Dataset, Model, Training
+from shared.pagination import Page, paginate
 from shared.scope import OwnerScope
 from shared.storage import Storage
-from shared.trainings.schemas import JobError, ProviderRef, TrainingCreate, TrainingOut, TrainingParams
+from shared.trainings.schemas import (
+    JobError,
+    ProviderRef,
+    TrainingCreate,
+    TrainingOut,
+    TrainingParams,
+    TrainingStatus,
+)
 
 DEFAULT_TRIGGER_WORD = "TOK"
 
@@ -47,6 +55,24 @@ def training_out(row: Training) -> TrainingOut:
 
 async def serialize(session: AsyncSession, storage: Storage, ttl: int, row: Any) -> TrainingOut:
     return training_out(row)
+
+
+async def list_trainings(
+    scope: OwnerScope,
+    *,
+    status: TrainingStatus | None = None,
+    dataset_id: str | None = None,
+    limit: int,
+    after: str | None,
+) -> Page[TrainingOut]:
+    """The owner's trainings, newest first, optionally only one status or one dataset's."""
+    stmt = scope.select(Training)
+    if status is not None:
+        stmt = stmt.where(Training.status == status)
+    if dataset_id is not None:
+        stmt = stmt.where(Training.dataset_id == dataset_id)
+    rows = await paginate(scope.session, stmt, Training.id, limit=limit, after=after)
+    return rows.page([training_out(r) for r in rows.items])
 
 
 async def create_training(
