@@ -26,8 +26,10 @@ class EmbeddedPostgres:
         import pgserver
 
         self.data_dir.mkdir(parents=True, exist_ok=True)
-        if os.geteuid() == 0:
-            # pgserver runs postgres as the unprivileged `pgserver` user when started as root.
+        if os.geteuid() == 0 and not (self.data_dir / "PG_VERSION").exists():
+            # pgserver runs postgres as the unprivileged `pgserver` user when started as root, and that user
+            # must be able to enter the new directory; initdb then narrows it to 0700. Only before initdb: an
+            # existing cluster with looser permissions is refused by postgres (the next `fotogen dev` failed).
             os.chmod(self.data_dir, 0o777)  # noqa: S103 - the postgres user must be able to enter it
         self._server = pgserver.get_server(  # type: ignore[attr-defined]
             self.data_dir.resolve(), cleanup_mode="stop"
