@@ -80,7 +80,6 @@ class Settings(BaseSettings):
     fal_webhooks_enabled: bool = True  # ask Fal to call /v1/provider-webhooks/fal (polling stays the fallback)
     reconcile_interval_seconds: int = Field(default=10, ge=1)
     reconcile_grace_seconds: float = Field(default=10.0, ge=0)
-    job_stale_seconds: float = Field(default=60.0, gt=0)
 
     # Events / SSE
     sse_ping_seconds: float = Field(default=15.0, ge=0)  # heartbeat comment interval (0 disables)
