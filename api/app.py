@@ -10,6 +10,7 @@ from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.routing import APIRoute
 
+from api.guards import RequestGuardMiddleware, UnhandledErrorMiddleware
 from api.metrics import Metrics, MetricsMiddleware
 from api.middleware import RequestIdMiddleware
 from api.problems import Problem, install_problem_handlers
@@ -79,6 +80,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     install_problem_handlers(app)
     for router in ROUTERS:
         app.include_router(router)
+    # Middleware runs outermost-last-added: request id → unhandled errors → metrics → CORS → guards → routes.
+    app.add_middleware(RequestGuardMiddleware, max_json_bytes=settings.max_json_bytes)
     if settings.cors_origins:
         app.add_middleware(
             CORSMiddleware,
@@ -88,6 +91,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             expose_headers=["X-Request-ID"],
         )
     app.add_middleware(MetricsMiddleware, metrics=app.state.metrics)
+    app.add_middleware(UnhandledErrorMiddleware)
     app.add_middleware(RequestIdMiddleware)
     _register_problem_schema(app)
     return app

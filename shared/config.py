@@ -52,6 +52,9 @@ class Settings(BaseSettings):
     sandbox_host: str = "127.0.0.1"
     sandbox_port: int = 8010
 
+    # Request limits: a JSON (non-multipart) body past this is refused with 413 while it streams
+    max_json_bytes: int = Field(default=1024 * 1024, ge=1024)
+
     # Upload limits
     max_files_per_request: int = Field(default=25, ge=1, le=1000)
     max_file_bytes: int = Field(default=20 * 1024 * 1024, ge=1024)
