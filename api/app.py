@@ -14,6 +14,7 @@ from api.guards import RequestGuardMiddleware, UnhandledErrorMiddleware
 from api.metrics import Metrics, MetricsMiddleware
 from api.middleware import RequestIdMiddleware
 from api.problems import Problem, install_problem_handlers
+from api.ratelimit import KeyRateLimiter
 from api.routes import ROUTERS
 from shared.cache import Invalidations, NotifiedCache
 from shared.clients import build_redis, build_storage
@@ -53,6 +54,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.storage = build_storage(settings)
         app.state.redis = await build_redis(settings)
         app.state.http = httpx.AsyncClient(timeout=httpx.Timeout(10.0, connect=5.0))
+        app.state.rate_limiter = (
+            KeyRateLimiter(settings.rate_limit, settings.redis_url or "") if settings.rate_limit else None
+        )
         settings.tmp_dir.mkdir(parents=True, exist_ok=True)
         for hook in app.state.startup_hooks:
             await hook(app)
@@ -75,6 +79,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.settings = settings
     app.state.metrics = Metrics()
+    app.state.rate_limiter = None
     app.state.startup_hooks = []
     app.state.shutdown_hooks = []
     install_problem_handlers(app)

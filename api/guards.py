@@ -29,6 +29,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api.deps import get_principal
 from api.problems import problem_response
+from api.ratelimit import STATE_KEY as RATELIMIT_STATE_KEY
 from shared.errors import FotogenError
 
 log = structlog.get_logger("api.guards")
@@ -141,6 +142,7 @@ class RequestGuardMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        send = _with_rate_limit_headers(scope, send)
         locs = _query_locs(scope)
         if locs:
             await _invalid_characters(scope, locs)(scope, receive, send)
@@ -210,6 +212,23 @@ class RequestGuardMiddleware:
             headers=exc.headers,
         )
         await response(scope, receive, send)
+
+
+def _with_rate_limit_headers(scope: Scope, send: Send) -> Send:
+    """Add the ``RateLimit-*`` headers that authentication left on the request state (``api.deps``)."""
+
+    async def sender(message: Message) -> None:
+        if message["type"] == "http.response.start":
+            extra = scope.get("state", {}).get(RATELIMIT_STATE_KEY)
+            if extra:
+                present = {k.lower() for k, _ in message.get("headers", [])}
+                added = [
+                    (k.lower().encode(), v.encode()) for k, v in extra.items() if k.lower().encode() not in present
+                ]
+                message["headers"] = [*message.get("headers", []), *added]
+        await send(message)
+
+    return sender
 
 
 def _body_locs(body: bytes) -> list[tuple[str | int, ...]]:
