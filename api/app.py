@@ -10,9 +10,11 @@ from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.routing import APIRoute
 
+from api.guards import RequestGuardMiddleware, UnhandledErrorMiddleware
 from api.metrics import Metrics, MetricsMiddleware
 from api.middleware import RequestIdMiddleware
 from api.problems import Problem, install_problem_handlers
+from api.ratelimit import KeyRateLimiter
 from api.routes import ROUTERS
 from api.sse import listener_dsn
 from shared.cache import Invalidations, NotifiedCache
@@ -54,6 +56,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.storage = build_storage(settings)
         app.state.redis = await build_redis(settings)
         app.state.http = httpx.AsyncClient(timeout=httpx.Timeout(10.0, connect=5.0))
+        app.state.rate_limiter = (
+            KeyRateLimiter(settings.rate_limit, settings.redis_url or "") if settings.rate_limit else None
+        )
         settings.tmp_dir.mkdir(parents=True, exist_ok=True)
         # The process's one LISTEN connection: wakes SSE streams (shared.events.hub) and empties the read caches.
         hub = EventHub(
@@ -83,9 +88,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.settings = settings
     app.state.metrics = Metrics()
+    app.state.rate_limiter = None
     install_problem_handlers(app)
     for router in ROUTERS:
         app.include_router(router)
+    # Middleware runs outermost-last-added: request id → unhandled errors → metrics → CORS → guards → routes.
+    app.add_middleware(RequestGuardMiddleware, max_json_bytes=settings.max_json_bytes)
     if settings.cors_origins:
         app.add_middleware(
             CORSMiddleware,
@@ -95,6 +103,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             expose_headers=["X-Request-ID"],
         )
     app.add_middleware(MetricsMiddleware, metrics=app.state.metrics)
+    app.add_middleware(UnhandledErrorMiddleware)
     app.add_middleware(RequestIdMiddleware)
     _register_problem_schema(app)
     return app

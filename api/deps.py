@@ -13,6 +13,8 @@ from arq.connections import ArqRedis
 from fastapi import Depends, Query, Request
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from api.ratelimit import STATE_KEY as RATELIMIT_STATE_KEY
+from api.ratelimit import KeyRateLimiter, refuse
 from shared.auth.service import Principal, authenticate, hash_key
 from shared.cache import NotifiedCache
 from shared.config import Settings
@@ -77,7 +79,21 @@ async def get_principal(request: Request) -> Principal:
     if principal is None:
         raise Unauthorized("The API key is invalid or has been revoked.", code="invalid_api_key")
     request.state.owner_id = principal.owner_id
+    await _count_request(request, principal)
     return principal
+
+
+async def _count_request(request: Request, principal: Principal) -> None:
+    """The per-key rate limit (``api.ratelimit``), counted once per request however often auth runs."""
+    limiter: KeyRateLimiter | None = request.app.state.rate_limiter
+    if limiter is None or getattr(request.state, RATELIMIT_STATE_KEY, None) is not None:
+        return
+    verdict = await limiter.check(principal.key_id or principal.owner_id)
+    if verdict is None:
+        return
+    setattr(request.state, RATELIMIT_STATE_KEY, verdict.headers())
+    if not verdict.allowed:
+        raise refuse(verdict)
 
 
 PrincipalDep = Annotated[Principal, Depends(get_principal)]

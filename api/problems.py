@@ -53,6 +53,7 @@ class Problem(BaseModel):
     detail: str
     code: str = Field(description="Stable snake_case error code.")
     instance: str | None = None
+    request_id: str | None = Field(default=None, description="The request's `X-Request-ID`, as in the logs.")
     errors: list[ProblemItem] = Field(default_factory=list)
 
 
@@ -73,6 +74,7 @@ def problem_response(
         "detail": detail,
         "code": code,
         "instance": instance,
+        "request_id": structlog.contextvars.get_contextvars().get("request_id"),
         "errors": jsonable_encoder(errors or []),
     }
     return JSONResponse(body, status_code=status, media_type=PROBLEM_MEDIA_TYPE, headers=headers)
@@ -126,18 +128,11 @@ async def _http_error(request: Request, exc: Exception) -> JSONResponse:
     )
 
 
-async def _unhandled(request: Request, exc: Exception) -> JSONResponse:
-    log.exception("unhandled_error", path=request.url.path)
-    return problem_response(
-        500, "internal_error", "Internal error", "An unexpected error occurred.", instance=request.url.path
-    )
-
-
 def install_problem_handlers(app: FastAPI) -> None:
     app.add_exception_handler(FotogenError, _fotogen_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)
-    app.add_exception_handler(Exception, _unhandled)
+    # Anything else is answered by ``api.guards.UnhandledErrorMiddleware`` (503 or 500, connection kept).
 
 
 def problems(*statuses: int) -> dict[int | str, dict[str, Any]]:

@@ -13,7 +13,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import Literal
 
-from pydantic import AliasChoices, Field, model_validator
+from pydantic import AliasChoices, Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEV_SECRET_KEY = "dev-insecure-secret-key-change-me"  # noqa: S105 - the placeholder we refuse in production
@@ -51,6 +51,12 @@ class Settings(BaseSettings):
     fal_ca_file: Path | None = None  # extra CA to trust (the sandbox's self-signed cert)
     sandbox_host: str = "127.0.0.1"
     sandbox_port: int = 8010
+
+    # Per-API-key request rate limit across replicas (``limits`` notation, e.g. "50/second;2000/minute"); None = off
+    rate_limit: str | None = None
+
+    # Request limits: a JSON (non-multipart) body past this is refused with 413 while it streams
+    max_json_bytes: int = Field(default=1024 * 1024, ge=1024)
 
     # Upload limits
     max_files_per_request: int = Field(default=25, ge=1, le=1000)
@@ -96,6 +102,21 @@ class Settings(BaseSettings):
     fal_webhook_jwks_url: str = "https://rest.alpha.fal.ai/.well-known/jwks.json"
     fal_webhook_jwks_ttl_seconds: float = Field(default=3600.0, ge=0)
     fal_webhook_tolerance_seconds: int = Field(default=300, ge=1)
+
+    @field_validator("rate_limit")
+    @classmethod
+    def _parse_rate_limit(cls, value: str | None) -> str | None:
+        if not value or not value.strip():
+            return None
+        from limits import parse_many
+
+        try:
+            parse_many(value)
+        except ValueError as exc:
+            raise ValueError(
+                f"FOTOGEN_RATE_LIMIT {value!r} is not a rate limit such as '50/second;2000/minute'"
+            ) from exc
+        return value.strip()
 
     @model_validator(mode="after")
     def _refuse_placeholders(self) -> Settings:

@@ -3,6 +3,11 @@
 A worker must never see a job whose row does not exist yet (the anchors' regret), and a rolled-back
 request must not leave a job behind. Job ids are deterministic, ``{kind}:{id}:{step_seq}``, so sending
 the same step twice (a retry, the reconciler) makes one arq job.
+
+Once the transaction committed, the work exists: its row carries ``next_run_at``, and the reconciler
+enqueues any due step that has no live arq job. So a failed enqueue (Redis down for a moment) is logged and
+left to the reconciler — never raised, which would answer a client 500 for a job that will run anyway and
+invite a retry that creates (and charges) a second one.
 """
 
 from __future__ import annotations
@@ -11,8 +16,12 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
+import structlog
 from arq.connections import ArqRedis
+from redis.exceptions import RedisError
 from sqlalchemy.ext.asyncio import AsyncSession
+
+log = structlog.get_logger("queue")
 
 _KEY = "fotogen.after_commit_jobs"
 
@@ -40,9 +49,13 @@ def discard_pending(session: AsyncSession) -> None:
 
 
 async def send_pending(session: AsyncSession, redis: ArqRedis) -> None:
+    """Send what the committed transaction scheduled; a job that cannot be sent is the reconciler's."""
     jobs: list[PendingJob] = session.info.pop(_KEY, [])
     for job in jobs:
-        await redis.enqueue_job(job.function, *job.args, _job_id=job.job_id, _defer_by=job.defer_by)
+        try:
+            await redis.enqueue_job(job.function, *job.args, _job_id=job.job_id, _defer_by=job.defer_by)
+        except (OSError, TimeoutError, ConnectionError, RedisError) as exc:
+            log.warning("enqueue_failed_after_commit", job_id=job.job_id, error=repr(exc))
 
 
 async def commit(session: AsyncSession, redis: ArqRedis) -> None:

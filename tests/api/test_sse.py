@@ -266,9 +266,13 @@ async def test_disconnect_is_noticed_and_no_session_is_held(
     tasks = [(await open_stream(http, f"/v1/events/stream?job_id={job}"))[0] for _ in range(20)]
     try:
         await eventually(lambda: hub.subscribers == base + 20, timeout=5)
-        await asyncio.sleep(0.2)
-        # 20 open, idle streams and not one database connection checked out for them
-        assert server_app.state.engine.pool.checkedout() == 0
+        # 20 open, idle streams hold no database connection. A stream does read briefly (its catch-up
+        # at open, its periodic re-check), so on a loaded machine one such read may be in flight at any
+        # given instant: the exact claim is that the pool drains to zero while all 20 stay open, which
+        # could never happen if a stream held its session.
+        pool = server_app.state.engine.pool
+        await eventually(lambda: pool.checkedout() == 0, timeout=10, interval=0.005)
+        assert hub.subscribers == base + 20
     finally:
         for task in tasks:
             await close(task)
