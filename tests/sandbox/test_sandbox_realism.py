@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import itertools
 import re
 from typing import Any
 
@@ -21,9 +22,7 @@ async def finished(handle: Any) -> Any:
 
 
 @pytest.mark.parametrize(("error_type", "code"), [("request_timeout", 504), ("runner_scheduling_failure", 503)])
-async def test_final_5xx_result_is_fetched_once(
-    fal: Any, sandbox: RunningSandbox, error_type: str, code: int
-) -> None:
+async def test_final_5xx_result_is_fetched_once(fal: Any, sandbox: RunningSandbox, error_type: str, code: int) -> None:
     import fal_client
 
     sandbox.configure(final_error_rate=1.0, final_error_type=error_type)
@@ -139,7 +138,7 @@ async def test_logs_are_not_append_only_with_logs_rewrite(fal: Any, sandbox: Run
     assert all(len(logs) <= 2 for logs in seen)
     assert len(seen[-1]) == 2 and seen[-1][-1] == "step 28/28"
     # an earlier poll showed lines a later one no longer has
-    assert any(set(a) - set(b) for a, b in zip(seen, seen[1:], strict=False))
+    assert any(set(a) - set(b) for a, b in itertools.pairwise(seen))
     assert len(sandbox.requests()["requests"][0]["logs"]) == 10  # the full log is still recorded
 
 
