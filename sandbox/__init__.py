@@ -2,6 +2,10 @@
 
 Public API: :func:`create_sandbox_app`, :class:`SandboxConfig`, :func:`serve` / :func:`run`,
 and ``sandbox.testing.start_sandbox`` for tests.
+
+Knobs: :class:`SandboxConfig` (``FAL_SANDBOX_*`` env, ``PATCH /_sandbox/config``). Inputs are validated
+against Fal's published schemas (``sandbox.schemas``); magic words in any string input produce outcomes
+on demand (``sandbox.magic``).
 """
 
 from sandbox.app import create_sandbox_app

@@ -12,6 +12,7 @@ from typing import Any
 import httpx
 
 from sandbox.config import SandboxConfig
+from sandbox.schemas.common import FalInput
 
 JSON = dict[str, Any]
 
@@ -84,6 +85,8 @@ class JobContext:
     request_id: str
     endpoint: str
     input: JSON
+    params: Any  # the input validated against the app's schema (an instance of ``AppSpec.schema``)
+    nsfw: bool  # the ``sandbox:nsfw`` magic word
     base_url: str
     config: Callable[[], SandboxConfig]
     files: FileStore
@@ -97,14 +100,17 @@ class JobContext:
         self.on_log()
 
     async def steps(self, total_seconds: float, n_steps: int, label: str = "step") -> None:
-        """Spread ``total_seconds`` over ``n_steps`` and log ``step i/N`` (at most max_step_logs lines)."""
+        """Spread ``total_seconds`` over ``n_steps`` and log ``step i/N`` (at most max_step_logs lines).
+
+        With the ``step_logs`` knob off the lines carry no numbers, as many real runners' logs don't.
+        """
         n_steps = max(1, n_steps)
         n_logs = min(n_steps, self.config().max_step_logs)
         marks = sorted({max(1, round(n_steps * (k + 1) / n_logs)) for k in range(n_logs)})
         per_mark = total_seconds / len(marks)
         for i in marks:
             await asyncio.sleep(per_mark)
-            self.log(f"{label} {i}/{n_steps}")
+            self.log(f"{label} {i}/{n_steps}" if self.config().step_logs else f"{label}: working")
 
     async def download(self, url: Any, field_name: str | list[str | int]) -> bytes:
         if not isinstance(url, str) or not url.startswith(("http://", "https://", "data:")):
@@ -151,72 +157,6 @@ Handler = Callable[[JobContext], Awaitable[JSON]]
 @dataclass(frozen=True)
 class AppSpec:
     endpoint: str  # full endpoint id, e.g. "tripo3d/tripo/v2.5/image-to-3d"
+    schema: type[FalInput]  # Fal's published input schema for the endpoint
     handler: Handler
     duration: Callable[[SandboxConfig], float]
-
-
-def int_field(
-    data: JSON,
-    name: str,
-    default: int | None,
-    lo: int | None = None,
-    hi: int | None = None,
-    required: bool = False,
-) -> int | None:
-    value = data.get(name, default)
-    if value is None:
-        if required:
-            raise AppError.validation(name, "Field required", "missing")
-        return None
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise AppError.validation(name, "Input should be a valid integer", "int_type", value)
-    if lo is not None and value < lo:
-        raise AppError.validation(name, f"Input should be greater than or equal to {lo}", "greater_than_equal", value)
-    if hi is not None and value > hi:
-        raise AppError.validation(name, f"Input should be less than or equal to {hi}", "less_than_equal", value)
-    return value
-
-
-def float_field(
-    data: JSON,
-    name: str,
-    default: float,
-    lo: float | None = None,
-    hi: float | None = None,
-    exclusive_lo: bool = False,
-) -> float:
-    value = data.get(name, default)
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        raise AppError.validation(name, "Input should be a valid number", "float_type", value)
-    if lo is not None and (value <= lo if exclusive_lo else value < lo):
-        raise AppError.validation(
-            name,
-            f"Input should be greater than {'' if exclusive_lo else 'or equal to '}{lo}",
-            "greater_than",
-            value,
-        )
-    if hi is not None and value > hi:
-        raise AppError.validation(name, f"Input should be less than or equal to {hi}", "less_than_equal", value)
-    return float(value)
-
-
-def bool_field(data: JSON, name: str, default: bool) -> bool:
-    value = data.get(name, default)
-    if not isinstance(value, bool):
-        raise AppError.validation(name, "Input should be a valid boolean", "bool_type", value)
-    return value
-
-
-def str_field(
-    data: JSON, name: str, default: str | None, required: bool = False, choices: tuple[str, ...] | None = None
-) -> str | None:
-    value = data.get(name, default)
-    if value is None:
-        if required:
-            raise AppError.validation(name, "Field required", "missing")
-        return None
-    if not isinstance(value, str):
-        raise AppError.validation(name, "Input should be a valid string", "string_type", value)
-    if choices is not None and value not in choices:
-        raise AppError.validation(name, f"Input should be {', '.join(repr(c) for c in choices)}", "enum", value)
-    return value

@@ -14,16 +14,9 @@ import numpy as np
 from PIL import Image
 from safetensors.numpy import save as save_safetensors
 
-from sandbox.apps.common import (
-    JSON,
-    AppError,
-    AppSpec,
-    JobContext,
-    bool_field,
-    float_field,
-    int_field,
-    str_field,
-)
+from sandbox.apps.common import JSON, AppError, AppSpec, JobContext
+from sandbox.schemas.common import FalInput
+from sandbox.schemas.trainers import FastTrainingInput, PortraitTrainerInput
 
 IMAGE_EXTS = {".jpg": "JPEG", ".jpeg": "JPEG", ".png": "PNG", ".webp": "WEBP"}
 LORA_RANK = 16
@@ -102,18 +95,14 @@ def build_lora(seed_material: bytes) -> bytes:
     return bytes(save_safetensors(tensors, metadata=metadata))
 
 
-def _make_trainer(endpoint: str, trigger_key: str, default_steps: int, default_lr: float) -> AppSpec:
+def _make_trainer(endpoint: str, schema: type[FalInput], trigger_key: str) -> AppSpec:
     async def handler(ctx: JobContext) -> JSON:
-        data = ctx.input
-        url = data.get("images_data_url")
-        if url is None:
-            raise AppError.validation("images_data_url", "Field required", "missing")
-        trigger = str_field(data, trigger_key, None)
-        steps = int_field(data, "steps", default_steps, lo=1, hi=10000)
-        assert steps is not None
-        learning_rate = float_field(data, "learning_rate", default_lr, lo=0, hi=1, exclusive_lo=True)
-        is_style = bool_field(data, "is_style", False)
-        create_masks = bool_field(data, "create_masks", True)
+        p: Any = ctx.params
+        trigger: str | None = getattr(p, trigger_key)
+        steps: int = p.steps if p.steps is not None else 1000
+        learning_rate: float | None = getattr(p, "learning_rate", None)
+        is_style: bool = getattr(p, "is_style", False)
+        url = p.images_data_url
         ctx.log(f"Downloading training data from {url}")
         archive = await ctx.download(url, "images_data_url")
         summary = await asyncio.to_thread(inspect_archive, archive)
@@ -125,7 +114,7 @@ def _make_trainer(endpoint: str, trigger_key: str, default_steps: int, default_l
                 "not_enough_images",
             )
         ctx.log(f"Found {n_images} images and {len(summary['captions'])} captions")
-        if create_masks and not is_style:
+        if p.create_masks and not is_style:
             ctx.log("Creating masks")
         await ctx.steps(ctx.config().training_seconds, steps)
         material = archive + json.dumps([trigger, steps, learning_rate], sort_keys=True).encode()
@@ -134,10 +123,8 @@ def _make_trainer(endpoint: str, trigger_key: str, default_steps: int, default_l
             "endpoint": endpoint,
             "trigger": trigger,
             trigger_key: trigger,
+            **p.model_dump(exclude={"images_data_url", trigger_key}),
             "steps": steps,
-            "learning_rate": learning_rate,
-            "is_style": is_style,
-            "create_masks": create_masks,
             "rank": LORA_RANK,
             "images": summary["images"],
             "captions": summary["captions"],
@@ -153,8 +140,8 @@ def _make_trainer(endpoint: str, trigger_key: str, default_steps: int, default_l
             ),
         }
 
-    return AppSpec(endpoint=endpoint, handler=handler, duration=lambda c: c.training_seconds)
+    return AppSpec(endpoint=endpoint, schema=schema, handler=handler, duration=lambda c: c.training_seconds)
 
 
-FAST_TRAINING = _make_trainer("fal-ai/flux-lora-fast-training", "trigger_word", 1000, 0.0001)
-PORTRAIT_TRAINER = _make_trainer("fal-ai/flux-lora-portrait-trainer", "trigger_phrase", 2500, 0.00009)
+FAST_TRAINING = _make_trainer("fal-ai/flux-lora-fast-training", FastTrainingInput, "trigger_word")
+PORTRAIT_TRAINER = _make_trainer("fal-ai/flux-lora-portrait-trainer", PortraitTrainerInput, "trigger_phrase")

@@ -17,22 +17,13 @@ from dataclasses import dataclass, replace
 import numpy as np
 from PIL import Image, ImageDraw
 
-from sandbox.apps.common import JSON, AppError, AppSpec, JobContext, bool_field, int_field, str_field
+from sandbox.apps import imaging
+from sandbox.apps.common import JSON, AppError, AppSpec, JobContext
 from sandbox.glb import Mesh, displaced_sphere, write_glb
+from sandbox.schemas.tripo import TripoImageTo3dInput
 
 DEFAULT_FACE_LIMIT = 5000
 MAX_FACE_LIMIT = 500_000
-
-
-def decode_image(blob: bytes) -> Image.Image:
-    try:
-        with Image.open(io.BytesIO(blob)) as im:
-            im.load()
-            return im.convert("RGB")
-    except Exception as exc:
-        raise AppError.validation(
-            "image_url", f"The file at image_url is not a decodable image ({exc})", "image_load_error"
-        ) from exc
 
 
 def render_preview(mesh: Mesh, size: int = 512) -> bytes:
@@ -85,21 +76,14 @@ def build(img: Image.Image, face_limit: int, textured: bool, pbr: bool) -> Built
 
 
 async def handler(ctx: JobContext) -> JSON:
-    data = ctx.input
-    url = data.get("image_url")
-    if url is None:
-        raise AppError.validation("image_url", "Field required", "missing")
-    face_limit = int_field(data, "face_limit", None, lo=6, hi=MAX_FACE_LIMIT)
-    texture = str_field(data, "texture", "standard", choices=("no", "standard", "HD"))
-    pbr = bool_field(data, "pbr", False)
-    int_field(data, "seed", None)
-    int_field(data, "texture_seed", None)
+    p: TripoImageTo3dInput = ctx.params
+    url, face_limit, texture, pbr = p.image_url, p.face_limit, p.texture, p.pbr
     blob = await ctx.download(url, "image_url")
-    img = await asyncio.to_thread(decode_image, blob)
+    img = await asyncio.to_thread(imaging.decode, blob, "image_url")
     ctx.log(f"Input image {img.width}x{img.height}")
     await ctx.steps(ctx.config().mesh_seconds, 10, label="stage")
     marker = ctx.config().mesh_fail_url_contains
-    if marker and isinstance(url, str) and marker in url:
+    if marker and marker in url:
         raise AppError(
             500, "Mesh generation failed (injected by the sandbox mesh_fail_url_contains knob)", "internal_server_error"
         )
@@ -118,4 +102,9 @@ async def handler(ctx: JobContext) -> JSON:
     return result
 
 
-TRIPO = AppSpec(endpoint="tripo3d/tripo/v2.5/image-to-3d", handler=handler, duration=lambda c: c.mesh_seconds)
+TRIPO = AppSpec(
+    endpoint="tripo3d/tripo/v2.5/image-to-3d",
+    schema=TripoImageTo3dInput,
+    handler=handler,
+    duration=lambda c: c.mesh_seconds,
+)

@@ -15,9 +15,13 @@ def sandbox() -> Iterator[RunningSandbox]:
     stop_shared_sandbox()
 
 
+#: the sandbox's own tests run it as faithful as it gets (the shared fixture relaxes these for product code)
+FAITHFUL = {"strict_inputs": True, "legacy_cancel_error": False}
+
+
 @pytest.fixture(autouse=True)
 def _fresh_sandbox(sandbox: RunningSandbox) -> None:
-    sandbox.reset()
+    sandbox.reset(**FAITHFUL)
 
 
 @pytest.fixture(scope="session")

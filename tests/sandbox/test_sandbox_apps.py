@@ -211,7 +211,9 @@ async def test_flux_checks_loras(fal: Any, sandbox: RunningSandbox, web: LocalHT
         ({"prompt": "x", "seed": "abc"}, ["body", "seed"]),
         ({"prompt": "x", "guidance_scale": 100}, ["body", "guidance_scale"]),
         ({"prompt": "x", "num_inference_steps": 0}, ["body", "num_inference_steps"]),
-        ({"prompt": "x", "enable_safety_checker": "yes"}, ["body", "enable_safety_checker"]),
+        ({"prompt": "x", "enable_safety_checker": "maybe"}, ["body", "enable_safety_checker"]),
+        ({"prompt": "x", "no_such_field": 1}, ["body", "no_such_field"]),
+        ({"prompt": "x", "loras": [{"path": "http://x", "scale": 5}]}, ["body", "loras", 0, "scale"]),
         ({"prompt": "x", "loras": [{"scale": 1}]}, ["body", "loras", 0, "path"]),
     ],
 )

@@ -158,7 +158,11 @@ async def test_cancel_answers(fal: Any, sandbox: RunningSandbox) -> None:
     await queued.cancel()  # 202 CANCELLATION_REQUESTED
     status = await queued.status(with_logs=True)
     assert isinstance(status, fal_client.Completed)
-    assert status.error_type == "request_cancelled"
+    assert status.error_type == "client_cancelled"  # Fal's documented type; there is no request_cancelled
+    with pytest.raises(fal_client.FalClientHTTPError) as exc:
+        await queued.get()
+    assert exc.value.status_code == 499
+    assert exc.value.response.headers["x-fal-error-type"] == "client_cancelled"
     with pytest.raises(fal_client.FalClientHTTPError) as exc:
         await queued.cancel()
     assert exc.value.status_code == 400
@@ -175,7 +179,7 @@ async def test_cancel_answers(fal: Any, sandbox: RunningSandbox) -> None:
         await asyncio.sleep(0.01)
     await fal.cancel(FLUX, running.request_id)
     done = await wait_completed(fal, FLUX, running.request_id, timeout=2)
-    assert done.error_type == "request_cancelled"
+    assert done.error_type == "client_cancelled"
     with pytest.raises(fal_client.FalClientHTTPError):
         await fal.result(FLUX, running.request_id)
 

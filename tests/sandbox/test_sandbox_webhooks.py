@@ -114,3 +114,38 @@ async def test_unreachable_webhook_is_recorded(fal: Any, sandbox: RunningSandbox
         time.sleep(0.01)
     assert record["webhook"]["status_code"] == 500
     assert record["webhook"]["delivered"] is False
+
+
+async def test_webhook_repeats_carry_the_same_body_and_signature(
+    fal: Any, sandbox: RunningSandbox, web: LocalHTTPServer
+) -> None:
+    sandbox.configure(webhook_repeats=3)
+    handle = await fal.submit(FLUX, {"prompt": "thrice"}, webhook_url=web.url("/hook"))
+    deliveries = web.wait_for_posts(3)
+    assert {d.body for d in deliveries} == {deliveries[0].body}
+    signatures = {d.headers["X-Fal-Webhook-Signature"] for d in deliveries}
+    timestamps = {d.headers["X-Fal-Webhook-Timestamp"] for d in deliveries}
+    assert len(signatures) == 1 and len(timestamps) == 1
+    verify(jwks_keys(sandbox), deliveries[0].headers, deliveries[0].body)
+    assert json.loads(deliveries[0].body)["request_id"] == handle.request_id
+    for _ in range(100):
+        record = sandbox.requests()["requests"][0]
+        if len(record["webhook_deliveries"]) == 3 and all("status_code" in d for d in record["webhook_deliveries"]):
+            break
+        time.sleep(0.01)
+    assert [d["status_code"] for d in record["webhook_deliveries"]] == [200, 200, 200]
+
+
+async def test_webhooks_out_of_order_and_late_repeat(fal: Any, sandbox: RunningSandbox, web: LocalHTTPServer) -> None:
+    import fal_client
+
+    # the earlier request's webhook waits 0.8 s and is repeated 0.4 s later; the later one's goes at once
+    sandbox.configure(webhook_delay=0.8, webhook_repeats=2, webhook_repeat_delay=0.4)
+    first = await fal.submit(FLUX, {"prompt": "first"}, webhook_url=web.url("/hook"))
+    async for status in first.iter_events(interval=0.01):
+        if isinstance(status, fal_client.Completed):
+            break
+    sandbox.configure(webhook_delay=0, webhook_repeats=1)
+    second = await fal.submit(FLUX, {"prompt": "second"}, webhook_url=web.url("/hook"))
+    order = [json.loads(d.body)["request_id"] for d in web.wait_for_posts(3)]
+    assert order == [second.request_id, first.request_id, first.request_id]
