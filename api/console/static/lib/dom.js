@@ -144,3 +144,31 @@ export function idempotencyKey() {
   const bytes = crypto.getRandomValues(new Uint8Array(16));
   return Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
 }
+
+/**
+ * A table whose cells carry their column name (`data-label`), so at phone width each row can stack into
+ * a card (style.css) instead of scrolling sideways. `set(rows)` replaces the body, `add(row, {first})`
+ * inserts one <tr>.
+ */
+export function dataTable(headers, attrs = {}) {
+  const body = h("tbody", {});
+  const table = h("table", { class: "stack", ...attrs }, h("thead", {}, h("tr", {}, headers.map((t) => h("th", { scope: "col" }, t)))), body);
+  const label = (row) => {
+    Array.from(row.cells).forEach((cell, i) => {
+      if (headers[i]) cell.dataset.label = headers[i];
+    });
+    return row;
+  };
+  return {
+    el: h("div", { class: "table-wrap" }, table),
+    table,
+    body,
+    set(rows) {
+      replace(body, rows.map(label));
+    },
+    add(row, { first = false } = {}) {
+      if (first) body.prepend(label(row));
+      else body.append(label(row));
+    },
+  };
+}

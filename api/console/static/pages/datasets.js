@@ -2,7 +2,7 @@
 // outcome, a thumbnail grid with editable captions, delete.
 
 import { api, upload } from "../lib/api.js";
-import { announce, errorBox, field, formatBytes, formatTime, h, replace, select } from "../lib/dom.js";
+import { announce, dataTable, errorBox, field, formatBytes, formatTime, h, replace, select } from "../lib/dom.js";
 import { dropzone, stem } from "../lib/dropzone.js";
 
 const PARALLEL_UPLOADS = 3;
@@ -55,24 +55,9 @@ async function datasetList(root, navigate) {
       h("td", {}, formatTime(d.created_at)),
     ),
   );
-  replace(
-    root,
-    h("h1", {}, "Datasets"),
-    form,
-    h("h2", {}, "Your datasets"),
-    datasets.length
-      ? h(
-          "div",
-          { class: "table-wrap" },
-          h(
-            "table",
-            {},
-            h("thead", {}, h("tr", {}, ["Name", "Kind", "Photos", "Size", "Created"].map((t) => h("th", { scope: "col" }, t)))),
-            h("tbody", {}, rows),
-          ),
-        )
-      : h("p", {}, "No datasets yet."),
-  );
+  const table = dataTable(["Name", "Kind", "Photos", "Size", "Created"]);
+  table.set(rows);
+  replace(root, h("h1", {}, "Datasets"), form, h("h2", {}, "Your datasets"), datasets.length ? table.el : h("p", {}, "No datasets yet."));
 }
 
 async function datasetDetail(root, datasetId, navigate) {

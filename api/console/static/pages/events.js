@@ -1,16 +1,16 @@
 // Events: your events live (SSE, from now on) and the history (oldest first, page by page).
 
 import { api } from "../lib/api.js";
-import { errorBox, h, replace } from "../lib/dom.js";
+import { dataTable, errorBox, h, replace } from "../lib/dom.js";
 import { follow } from "../lib/stream.js";
 
 const LIVE_ROWS = 200;
 
 export default async function eventsPage(root) {
   const errors = errorBox();
-  const live = h("tbody", {});
+  const live = eventTable();
   const state = h("p", { class: "hint", role: "status" }, "Connecting…");
-  const history = h("tbody", {});
+  const history = eventTable();
   const more = h("button", { type: "button" }, "Load more");
   let after = null;
 
@@ -18,7 +18,7 @@ export default async function eventsPage(root) {
     errors.clear();
     try {
       const page = await api.get("/v1/events", { limit: 50, after });
-      history.append(...page.data.map(eventRow));
+      for (const event of page.data) history.add(eventRow(event));
       after = page.next_cursor;
       more.hidden = !page.has_more;
     } catch (error) {
@@ -33,16 +33,16 @@ export default async function eventsPage(root) {
     errors.el,
     h("h2", {}, "Live"),
     state,
-    table(live),
+    live.el,
     h("h2", {}, "History"),
-    table(history),
+    history.el,
     more,
   );
   const stream = follow({
     path: "/v1/events/stream",
     onEvent(event) {
-      live.prepend(eventRow(event));
-      while (live.rows.length > LIVE_ROWS) live.deleteRow(-1);
+      live.add(eventRow(event), { first: true });
+      while (live.body.rows.length > LIVE_ROWS) live.body.deleteRow(-1);
     },
     onState(s) {
       state.textContent = { open: "Connected.", reconnecting: "Reconnecting…", closed: "Closed.", error: "Cannot connect." }[s] || s;
@@ -52,12 +52,8 @@ export default async function eventsPage(root) {
   return stream.stop;
 }
 
-function table(body) {
-  return h(
-    "div",
-    { class: "table-wrap" },
-    h("table", {}, h("thead", {}, h("tr", {}, ["#", "Type", "Job", "Message", "At"].map((t) => h("th", { scope: "col" }, t)))), body),
-  );
+function eventTable() {
+  return dataTable(["#", "Type", "Job", "Message", "At"]);
 }
 
 function eventRow(event) {

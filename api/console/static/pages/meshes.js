@@ -2,7 +2,7 @@
 // over SSE, and the .glb (and preview) downloads.
 
 import { api, componentSchema, upload } from "../lib/api.js";
-import { announce, errorBox, field, formatBytes, formatTime, h, percent, replace, select } from "../lib/dom.js";
+import { announce, dataTable, errorBox, field, formatBytes, formatTime, h, percent, replace, select } from "../lib/dom.js";
 import { dropzone } from "../lib/dropzone.js";
 import { follow, isTerminal } from "../lib/stream.js";
 
@@ -85,25 +85,25 @@ function recentList(jobs) {
   return h(
     "ul",
     { class: "plain" },
-    jobs.map((j) => h("li", {}, h("a", { href: `#/meshes/${j.id}` }, `${j.item_count} photo(s)`), ` — ${j.status}, ${formatTime(j.created_at)}`)),
+    jobs.map((j) => h("li", { "data-mesh-id": j.id }, h("a", { href: `#/meshes/${j.id}` }, `${j.item_count} photo(s)`), h("span", { class: "summary" }, summary(j)))),
   );
+}
+
+function summary(job) {
+  return ` — ${job.status}, ${formatTime(job.created_at)}`;
 }
 
 async function meshPanel(panel, meshId) {
   let job = await api.get(`/v1/meshes/${encodeURIComponent(meshId)}`);
   const rejected = JSON.parse(sessionStorage.getItem(`fotogen.rejected.${job.id}`) || "[]");
   const status = h("p", { role: "status", "data-role": "mesh-status" });
-  const items = h("tbody", {});
+  const items = dataTable(["Photo", "Status", "Downloads"]);
   const section = h(
     "section",
     { class: "card job", "data-mesh-id": job.id, "aria-labelledby": "mesh-title" },
     h("h2", { id: "mesh-title" }, `3D batch ${job.id}`),
     status,
-    h(
-      "div",
-      { class: "table-wrap" },
-      h("table", {}, h("thead", {}, h("tr", {}, ["Photo", "Status", "Downloads"].map((t) => h("th", { scope: "col" }, t)))), items),
-    ),
+    items.el,
     rejected.length
       ? h("div", {}, h("h3", {}, "Refused photos"), h("ul", { class: "plain" }, rejected.map((r) => h("li", { "data-filename": r.filename }, `${r.filename}: ${r.detail}`))))
       : null,
@@ -113,7 +113,9 @@ async function meshPanel(panel, meshId) {
   function show(current) {
     section.dataset.status = current.status;
     status.textContent = `${current.status} · ${percent(current.progress)} of photos done`;
-    replace(items, current.items.map((item) => itemRow(current, item)));
+    const listed = document.querySelector(`li[data-mesh-id="${current.id}"] .summary`);
+    if (listed) listed.textContent = summary(current);
+    items.set(current.items.map((item) => itemRow(item)));
   }
   show(job);
   if (isTerminal(job.status)) return undefined;
@@ -137,7 +139,7 @@ async function meshPanel(panel, meshId) {
   return stream.stop;
 }
 
-function itemRow(job, item) {
+function itemRow(item) {
   const base = item.filename.replace(/\.[^.]+$/, "");
   const links = (item.files || []).map((f) =>
     h(
@@ -147,10 +149,11 @@ function itemRow(job, item) {
     ),
   );
   const error = item.error ? h("small", { class: "hint" }, item.error.message) : null;
+  const preview = (item.files || []).find((f) => f.kind === "rendered_image");
   return h(
     "tr",
     { "data-item-id": item.id, "data-status": item.status },
-    h("td", {}, item.filename),
+    h("td", {}, preview ? h("img", { class: "preview", src: preview.url, alt: `Preview of the mesh of ${item.filename}` }) : null, item.filename),
     h("td", {}, item.status, error),
     h("td", { class: "downloads" }, links.length ? links : "—"),
   );

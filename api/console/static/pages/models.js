@@ -1,7 +1,7 @@
 // Models: the base catalogue and your trained models, filtered by category; rename, delete, weights.
 
 import { api } from "../lib/api.js";
-import { announce, errorBox, field, formatBytes, formatTime, h, replace, select } from "../lib/dom.js";
+import { announce, dataTable, errorBox, field, formatBytes, formatTime, h, replace, select } from "../lib/dom.js";
 
 export default async function modelsPage(root) {
   const errors = errorBox();
@@ -14,31 +14,20 @@ export default async function modelsPage(root) {
     ],
     "",
   );
-  const body = h("tbody", {});
-  const table = h(
-    "div",
-    { class: "table-wrap" },
-    h(
-      "table",
-      {},
-      h("thead", {}, h("tr", {}, ["Name", "Type", "Category", "Trigger word", "Weights", "Created", ""].map((t) => h("th", { scope: "col" }, t)))),
-      body,
-    ),
-  );
+  const table = dataTable(["Name", "Type", "Category", "Trigger word", "Weights", "Created", "Actions"]);
 
   async function load() {
     errors.clear();
     try {
       const models = await api.all("/v1/models", { category: category.value || null });
-      replace(body, models.map((m) => modelRow(m, errors, load)));
-      table.dataset.count = String(models.length);
+      table.set(models.map((m) => modelRow(m, errors, load)));
     } catch (error) {
       errors.show(error);
     }
   }
   category.addEventListener("change", load);
 
-  replace(root, h("h1", {}, "Models"), h("div", { class: "row" }, field("Category", category)), errors.el, table);
+  replace(root, h("h1", {}, "Models"), h("div", { class: "row" }, field("Category", category)), errors.el, table.el);
   await load();
 }
 

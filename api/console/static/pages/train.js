@@ -106,9 +106,13 @@ function recentList(trainings) {
     "ul",
     { class: "plain" },
     trainings.map((t) =>
-      h("li", {}, h("a", { href: `#/train/${t.id}` }, t.name), ` — ${t.status} (${percent(t.progress)}), ${formatTime(t.created_at)}`),
+      h("li", { "data-training-id": t.id }, h("a", { href: `#/train/${t.id}` }, t.name), h("span", { class: "summary" }, summary(t))),
     ),
   );
+}
+
+function summary(training) {
+  return ` — ${training.status} (${percent(training.progress)}), ${formatTime(training.created_at)}`;
 }
 
 /** The live view of one training; returns the function that stops its stream. */
@@ -145,6 +149,8 @@ async function trainingPanel(panel, trainingId) {
     stage.textContent = job.stage || "—";
     section.dataset.status = job.status;
     cancel.hidden = isTerminal(job.status);
+    const listed = document.querySelector(`li[data-training-id="${job.id}"] .summary`);
+    if (listed) listed.textContent = summary(job);
     if (job.status !== lastStatus) {
       lastStatus = job.status;
       announce(`Training ${job.status}.`);

@@ -1,7 +1,7 @@
 // Webhooks: endpoints (create — the signing secret is shown once —, delete) and each one's deliveries.
 
 import { api } from "../lib/api.js";
-import { announce, errorBox, field, formatTime, h, idempotencyKey, replace } from "../lib/dom.js";
+import { announce, dataTable, errorBox, field, formatTime, h, idempotencyKey, replace } from "../lib/dom.js";
 
 export default async function webhooksPage(root, { params }) {
   const errors = errorBox();
@@ -9,7 +9,7 @@ export default async function webhooksPage(root, { params }) {
   const events = h("input", { name: "events", value: "*", required: true });
   const description = h("input", { name: "description", maxlength: 500 });
   const secret = h("div", { "aria-live": "polite" });
-  const list = h("tbody", {});
+  const list = dataTable(["URL", "Events", "Description", "Created", "Actions"]);
   const deliveries = h("div", {});
 
   const form = h(
@@ -51,7 +51,7 @@ export default async function webhooksPage(root, { params }) {
 
   async function load() {
     const endpoints = await api.all("/v1/webhook-endpoints");
-    replace(list, endpoints.map((e) => endpointRow(e, errors, load)));
+    list.set(endpoints.map((e) => endpointRow(e, errors, load)));
   }
 
   replace(
@@ -59,11 +59,7 @@ export default async function webhooksPage(root, { params }) {
     h("h1", {}, "Webhooks"),
     form,
     h("h2", {}, "Endpoints"),
-    h(
-      "div",
-      { class: "table-wrap" },
-      h("table", {}, h("thead", {}, h("tr", {}, ["URL", "Events", "Description", "Created", ""].map((t) => h("th", { scope: "col" }, t)))), list),
-    ),
+    list.el,
     deliveries,
   );
   await load();
@@ -109,20 +105,7 @@ async function showDeliveries(container, endpointId) {
       h("td", {}, formatTime(d.created_at)),
     ),
   );
-  replace(
-    container,
-    h("h2", {}, "Deliveries"),
-    rows.length
-      ? h(
-          "div",
-          { class: "table-wrap" },
-          h(
-            "table",
-            {},
-            h("thead", {}, h("tr", {}, ["Event", "Status", "Attempts", "HTTP", "Latency", "Error", "Created"].map((t) => h("th", { scope: "col" }, t)))),
-            h("tbody", {}, rows),
-          ),
-        )
-      : h("p", {}, "No deliveries yet."),
-  );
+  const table = dataTable(["Event", "Status", "Attempts", "HTTP", "Latency", "Error", "Created"]);
+  table.set(rows);
+  replace(container, h("h2", {}, "Deliveries"), rows.length ? table.el : h("p", {}, "No deliveries yet."));
 }
