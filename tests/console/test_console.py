@@ -8,14 +8,21 @@ from __future__ import annotations
 
 import base64
 import io
+import json
 from pathlib import Path
 from typing import Any
+from urllib.parse import parse_qs, urlsplit
 
 import httpx
 import pytest
 from PIL import Image as PILImage
 from playwright.async_api import expect
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
 from support.factories import photo_jpeg
+from support.live import serve
 
 pytestmark = pytest.mark.usefixtures("worker")
 
@@ -185,6 +192,51 @@ async def test_errors_show_the_problem_detail_and_a_bad_key_is_refused(console: 
     await expect(alert).to_be_visible()
     assert (await alert.inner_text()).strip() != ""
     await console.shot("error")
+
+
+async def test_stream_resumes_after_a_drop_and_renews_an_expired_token(console: Any, console_key: str) -> None:
+    """The Events page's EventSource: a dropped stream reconnects by itself with ``Last-Event-ID``; when the
+    server refuses that reconnect (its stream token expired: 401), the page mints a new token and resumes
+    with ``?last_event_id=``."""
+    page = console.page
+    console.expected += [r"status of 401"]
+    event = {
+        "id": 987654,
+        "type": "training.log",
+        "job_id": "trn_fake",
+        "job_type": "training",
+        "created_at": "2026-01-01T00:00:00Z",
+        "data": {"message": "before the drop"},
+    }
+    requests: list[Any] = []
+    refused: list[Request] = []
+
+    async def expired(request: Request) -> Response:  # the API's answer to a token past its time, recorded
+        refused.append(request)
+        problem = {"status": 401, "code": "invalid_stream_token", "detail": "The stream token expired."}
+        return JSONResponse(problem, status_code=401, media_type="application/problem+json")
+
+    async def stream(route: Any) -> None:
+        requests.append(route.request)
+        if len(requests) == 1:  # one event, then the connection ends
+            body = f"retry: 50\nid: {event['id']}\nevent: {event['type']}\ndata: {json.dumps(event)}\n\n"
+            await route.fulfill(status=200, headers={"Content-Type": "text/event-stream"}, body=body)
+        elif len(requests) == 2:  # the browser's own retry (Playwright does not show its Last-Event-ID header)
+            await route.continue_(url=f"{recorder}/v1/events/stream")
+        else:
+            await route.continue_()
+
+    with serve(Starlette(routes=[Route("/v1/events/stream", expired)])) as recorder:
+        await page.route("**/v1/events/stream?*", stream)
+        await console.sign_in(console_key)
+        await console.go("events")
+        await expect(page.get_by_text("Connected.")).to_be_visible()
+    await expect(page.locator('tr[data-event-id="987654"]')).to_have_count(1)  # once: nothing replayed twice
+    assert len(requests) == 3, [r.url for r in requests]
+    assert [r.headers.get("last-event-id") for r in refused] == ["987654"]  # the browser's retry, as sent
+    first, renewed = (parse_qs(urlsplit(r.url).query) for r in (requests[0], requests[2]))
+    assert renewed["last_event_id"] == ["987654"] and renewed["token"] != first["token"]  # ours: a new token
+    assert all(console_key not in r.url for r in requests)
 
 
 async def drop_files(page: Any, target: str, files: list[tuple[str, str, bytes]]) -> None:
