@@ -3,6 +3,7 @@
 from fastapi import APIRouter
 
 from api.routes import (
+    console,
     datasets,
     events,
     files,
@@ -28,4 +29,5 @@ ROUTERS: list[APIRouter] = [
     stream_tokens.router,
     webhooks.router,
     provider_webhooks.router,
+    console.router,
 ]

@@ -1,0 +1,84 @@
+// Following the API's Server-Sent Events from a browser.
+//
+// EventSource sends no headers, so each stream is opened with a short-lived stream token from
+// `POST /v1/stream-tokens` (`?token=`; never the API key). When the connection drops, EventSource itself
+// reconnects and sends `Last-Event-ID`, and the server resumes after it with no gap and no duplicate.
+// When the server refuses the reconnect (the token expired, HTTP 401), EventSource gives up (CLOSED):
+// then we mint a new token and reopen with `?last_event_id=` set to the last id we saw.
+
+import { api, withQuery } from "./api.js";
+
+const JOB_EVENTS = ["queued", "started", "progress", "log", "succeeded", "failed", "canceled"];
+export const KINDS = ["training", "generation", "mesh"];
+const TERMINAL = new Set(["succeeded", "failed", "canceled"]);
+
+export function isTerminal(status) {
+  return TERMINAL.has(status);
+}
+
+/** Every event type a stream can carry for these job kinds (EventSource dispatches by type). */
+function eventTypes(kinds) {
+  return kinds.flatMap((kind) => JOB_EVENTS.map((e) => `${kind}.${e}`));
+}
+
+/**
+ * Follow an SSE endpoint. `jobId` scopes the token to one job (per-job streams), null for the owner's.
+ * `onEvent(event)` gets each parsed event (`{id, type, job_id, data}`); a per-job stream stops itself
+ * after the terminal event. Returns `{stop(), lastEventId()}`.
+ */
+export function follow({ path, jobId = null, kinds = KINDS, onEvent, onState = () => {}, tokenTtl = 300 }) {
+  let source = null;
+  let lastId = null;
+  let stopped = false;
+  let failures = 0;
+
+  function handle(message) {
+    if (message.lastEventId) lastId = message.lastEventId;
+    failures = 0;
+    const event = JSON.parse(message.data);
+    onEvent(event);
+    if (jobId && isTerminal(event.type.split(".").pop())) stop();
+  }
+
+  async function open() {
+    if (stopped) return;
+    let token;
+    try {
+      ({ token } = await api.post("/v1/stream-tokens", { job_id: jobId, ttl_seconds: tokenTtl }));
+    } catch (error) {
+      onState("error", error);
+      retryLater();
+      return;
+    }
+    if (stopped) return;
+    source = new EventSource(withQuery(path, { token, last_event_id: lastId }));
+    for (const type of eventTypes(kinds)) source.addEventListener(type, handle);
+    source.addEventListener("open", () => onState("open"));
+    source.addEventListener("error", () => {
+      if (stopped) return;
+      if (source.readyState === EventSource.CLOSED) {
+        // Refused, not dropped (expired token, server restarting): new token, resume after lastId.
+        source = null;
+        onState("reconnecting");
+        retryLater();
+      } else {
+        onState("reconnecting"); // the browser retries by itself, with Last-Event-ID
+      }
+    });
+  }
+
+  function retryLater() {
+    failures += 1;
+    setTimeout(open, Math.min(30000, 500 * 2 ** Math.min(failures, 6)));
+  }
+
+  function stop() {
+    stopped = true;
+    if (source) source.close();
+    source = null;
+    onState("closed");
+  }
+
+  open();
+  return { stop, lastEventId: () => lastId };
+}
