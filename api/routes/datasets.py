@@ -12,13 +12,13 @@ from api.deps import AfterQuery, LimitQuery, RedisDep, ScopeDep, SettingsDep, St
 from api.problems import AUTHED, problems
 from api.uploads import LimiterDep, read_multipart, upload_limits
 from shared.datasets import crud
-from shared.datasets.keys import checked_id, purge_prefix
+from shared.datasets.keys import checked_id
 from shared.datasets.render import dataset_out, image_out, images_out, upload_result_out
 from shared.datasets.schemas import DatasetCreate, DatasetOut, DatasetPatch, ImageOut, ImagePatch, UploadResult
 from shared.datasets.uploads import add_images
 from shared.pagination import DEFAULT_LIMIT, Page
 from shared.queue import commit
-from shared.uploads import commit_or_delete, delete_objects
+from shared.uploads import commit_or_delete, delete_objects, purge_prefix
 
 router = APIRouter(prefix="/v1/datasets")
 

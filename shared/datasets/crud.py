@@ -1,7 +1,7 @@
 """Datasets and images: create, read, list, change, delete.
 
 Services only ``flush()``; the route commits (``shared.queue.commit``) and only then deletes stored
-objects of deleted rows (``shared.uploads.delete_objects``, ``shared.datasets.keys.purge_prefix``), so a
+objects of deleted rows (``shared.uploads.delete_objects``, ``shared.uploads.purge_prefix``), so a
 rolled-back delete never loses an image. Adding images is :mod:`shared.datasets.uploads`.
 """
 

@@ -5,13 +5,7 @@ from __future__ import annotations
 
 import re
 
-import anyio
-import structlog
-
 from shared.errors import not_found
-from shared.storage import Storage
-
-log = structlog.get_logger("shared.datasets")
 
 _ID = re.compile(r"[A-Za-z0-9_-]{1,64}")
 
@@ -29,12 +23,3 @@ def dataset_prefix(owner_id: str, dataset_id: str) -> str:
 
 def image_key(owner_id: str, dataset_id: str, image_id: str, ext: str) -> str:
     return f"{dataset_prefix(owner_id, dataset_id)}images/{image_id}.{ext}"
-
-
-async def purge_prefix(storage: Storage, prefix: str) -> None:
-    """After the commit: delete the stored objects of a deleted dataset (failures are logged)."""
-    with anyio.CancelScope(shield=True):
-        try:
-            await storage.delete_prefix(prefix)
-        except Exception:
-            log.exception("dataset_objects_not_deleted", prefix=prefix)

@@ -12,7 +12,6 @@ from datetime import timedelta
 from typing import Any
 
 import anyio
-import structlog
 from pydantic import ValidationError
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -46,9 +45,9 @@ from shared.uploads import (
     Upload,
     image_limits,
     nothing_accepted,
+    purge_prefix,
 )
 
-log = structlog.get_logger("meshes")
 ENDPOINT = "tripo3d/tripo/v2.5/image-to-3d"
 KIND_NAME = "mesh"
 CANCELABLE = ("queued", "running")
@@ -287,18 +286,9 @@ async def _insert_job(
         session.add_all(items)
         await create_job(session, storage, settings.signed_url_ttl_seconds, get_kind(KIND_NAME), row)
     except BaseException:
-        await delete_stored_inputs(storage, owner_id, job_id)
+        await purge_prefix(storage, job_prefix(owner_id, job_id))  # whatever this create stored
         raise
     return row, keys
-
-
-async def delete_stored_inputs(storage: Storage, owner_id: str, job_id: str) -> None:
-    """Remove what a failed create stored (shielded from cancellation; failures are logged, not raised)."""
-    with anyio.CancelScope(shield=True):
-        try:
-            await storage.delete_prefix(job_prefix(owner_id, job_id))
-        except Exception:
-            log.exception("mesh_inputs_not_deleted", mesh_id=job_id)
 
 
 async def cancel_mesh_job(scope: OwnerScope, env: JobEnv, job_id: str) -> MeshJob:

@@ -1,12 +1,11 @@
 """One upload pipeline for every route that takes photos (see :mod:`shared.uploads.pipeline`)."""
 
+from shared.uploads.cleanup import commit_or_delete, delete_objects, purge_prefix
 from shared.uploads.incoming import IMAGE_FIELD, IncomingBatch, IncomingFile, name_stem
 from shared.uploads.pipeline import (
     DuplicateFilter,
     ImagePipeline,
     Upload,
-    commit_or_delete,
-    delete_objects,
     image_limits,
     nothing_accepted,
 )
@@ -26,4 +25,5 @@ __all__ = [
     "image_limits",
     "name_stem",
     "nothing_accepted",
+    "purge_prefix",
 ]

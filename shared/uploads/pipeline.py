@@ -32,14 +32,10 @@ from typing import TypeVar
 import anyio
 import anyio.to_thread
 import structlog
-from arq.connections import ArqRedis
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared.config import Settings
 from shared.errors import ValidationFailed
 from shared.imaging import ImageLimits, ImageRejected, ProcessedImage, process_image
-from shared.queue import commit
-from shared.storage import Storage
 from shared.uploads.incoming import IncomingFile
 from shared.uploads.schemas import RejectedFile
 
@@ -224,26 +220,3 @@ def nothing_accepted(rejected: Sequence[RejectedFile], detail: str | None = None
         code="no_images_accepted",
         errors=[r.model_dump() for r in rejected],
     )
-
-
-async def delete_objects(storage: Storage, keys: Iterable[str]) -> None:
-    """Delete objects, shielded from cancellation; failures are logged, never raised."""
-    keys = list(keys)
-    if not keys:
-        return
-    with anyio.CancelScope(shield=True):
-        for key in keys:
-            try:
-                await storage.delete(key)
-            except Exception:
-                log.exception("object_not_deleted", key=key)
-
-
-async def commit_or_delete(session: AsyncSession, redis: ArqRedis, storage: Storage, stored: Iterable[str]) -> None:
-    """The boundary of an upload: commit (then send the jobs it scheduled); if the commit fails, delete the
-    objects the request stored, so no orphan object survives a failed request."""
-    try:
-        await commit(session, redis)
-    except BaseException:
-        await delete_objects(storage, stored)
-        raise
