@@ -1,4 +1,4 @@
-"""Streaming ``multipart/form-data`` reader with limits (ARCHITECTURE §4 "Image").
+"""Streaming ``multipart/form-data`` reader with limits, and the upload dependencies routes share.
 
 :func:`read_multipart` feeds ``request.stream()`` chunk by chunk into python-multipart's low-level
 :class:`~python_multipart.MultipartParser`; the body is never buffered as a whole:
@@ -15,10 +15,10 @@ Limits (:class:`UploadLimits`) and what breaking them does:
 streamed bytes > max_request_bytes      :class:`PayloadTooLarge`, raised the moment the running
                                         count passes the limit (chunked bodies included)
 one file > max_file_bytes               **not** fatal: that part's data is dropped, its temp file
-                                        deleted, and a :class:`Rejection` ``file_too_large`` is
+                                        deleted, and a :class:`~shared.uploads.RejectedFile` ``file_too_large`` is
                                         recorded; the other files of the request are kept
-one caption > max_caption_bytes         not fatal: :class:`Rejection` ``caption_too_large``
-caption not valid UTF-8                 not fatal: :class:`Rejection` ``invalid_caption``
+one caption > max_caption_bytes         not fatal: :class:`~shared.uploads.RejectedFile` ``caption_too_large``
+caption not valid UTF-8                 not fatal: :class:`~shared.uploads.RejectedFile` ``invalid_caption``
 form field > max_field_bytes            :class:`PayloadTooLarge` (413 ``field_too_large``)
 more than max_files file parts or       :class:`TooManyParts` (413 ``too_many_files``), raised when
 more than max_parts parts in total      the first part over the limit starts
@@ -32,12 +32,12 @@ name, missing closing boundary)
 All errors are :class:`shared.errors.FotogenError` subclasses, so the API renders them as
 problem+json. On any error (and on cancellation/client disconnect) every temp file already written
 is deleted before the exception propagates. On success the caller owns the temp files: use
-``async with parsed:`` or call :meth:`ParsedUpload.cleanup`.
+``async with batch:`` or call :meth:`~shared.uploads.IncomingBatch.cleanup`.
 
 Part classification: a part with a ``filename`` parameter is a file. In the field ``files`` a file
 whose name ends in ``.txt`` is a caption (keyed by the stem of its sanitised name, matching the image
 with the same stem). Every other file part counts against ``max_files`` and lands in
-:attr:`ParsedUpload.files` — the format is not judged here (``shared.imaging`` sniffs it). A file part
+:attr:`~shared.uploads.IncomingBatch.files` — the format is not judged here (``shared.imaging`` sniffs it). A file part
 with an empty filename and no content (what browsers send for an empty file input) is ignored (it
 still counts against the limits).
 Parts without a filename are form fields (UTF-8; the last value of a repeated name wins).
@@ -45,353 +45,60 @@ Parts without a filename are form fields (UTF-8; the last value of a repeated na
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
-import unicodedata
-import uuid
-from dataclasses import dataclass, field
 from pathlib import Path
-from types import TracebackType
-from typing import TYPE_CHECKING, BinaryIO, Final, Literal
+from typing import Annotated, Final
 
+import anyio
+from fastapi import Depends, Request
 from python_multipart.exceptions import FormParserError
 from python_multipart.multipart import MultipartParser, MultipartState, parse_options_header
-from starlette.requests import Request
 
-from shared.errors import BadRequest, PayloadTooLarge, UnsupportedMediaType
-from shared.imaging import sanitize_filename
-
-if TYPE_CHECKING:
-    from python_multipart.multipart import MultipartCallbacks
+from api.multipart import MalformedMultipart, MultipartReader, TooManyParts, UploadLimits
+from shared.config import Settings
+from shared.errors import PayloadTooLarge, UnsupportedMediaType
+from shared.uploads import IncomingBatch
 
 __all__ = [
+    "IMAGE_THREADS",
+    "LimiterDep",
     "MalformedMultipart",
-    "ParsedUpload",
     "PayloadTooLarge",
-    "Rejection",
     "TooManyParts",
     "UnsupportedMediaType",
     "UploadLimits",
-    "UploadedFile",
+    "get_image_limiter",
     "read_multipart",
+    "upload_limits",
 ]
 
-_MIB: Final = 1024 * 1024
-_WRITE_BATCH: Final = _MIB  # accumulate this much file data before one threaded write
-_FEED_SLICE: Final = _MIB  # very large ASGI chunks are fed (and flushed) in slices of this size
-CAPTION_FIELD: Final = "files"
+_FEED_SLICE: Final = 1024 * 1024  # very large ASGI chunks are fed (and flushed) in slices of this size
+IMAGE_THREADS = 2  # this deployment's CPU count: image decoding never takes more threads than that
 
 
-class MalformedMultipart(BadRequest):
-    default_code = "malformed_multipart"
-    default_title = "Malformed multipart body"
-
-
-class TooManyParts(PayloadTooLarge):
-    default_code = "too_many_files"
-    default_title = "Too many files"
-
-
-@dataclass(frozen=True)
-class UploadLimits:
-    max_files: int = 25
-    max_parts: int = 60
-    max_file_bytes: int = 20 * _MIB
-    max_request_bytes: int = 25 * 20 * _MIB + 2 * _MIB
-    max_field_bytes: int = 64 * 1024
-    max_caption_bytes: int = 4 * 1024
-
-
-def _stem(name: str) -> str:
-    stem, dot, _ext = name.rpartition(".")
-    return stem if dot and stem else name
-
-
-@dataclass(frozen=True)
-class UploadedFile:
-    field_name: str
-    filename: str  # raw, as sent by the client — never trust, never use as a key
-    display_name: str  # shared.imaging.sanitize_filename(filename)
-    declared_content_type: str | None
-    path: Path  # temp file holding exactly the part's bytes
-    size: int
-
-    @property
-    def stem(self) -> str:
-        return _stem(self.display_name)
-
-
-@dataclass(frozen=True)
-class Rejection:
-    filename: str  # sanitised display name
-    code: str
-    detail: str
-
-
-@dataclass
-class ParsedUpload:
-    files: list[UploadedFile] = field(default_factory=list)
-    captions: dict[str, str] = field(default_factory=dict)  # display-name stem -> caption
-    fields: dict[str, str] = field(default_factory=dict)
-    rejected: list[Rejection] = field(default_factory=list)
-
-    def caption_for(self, file: UploadedFile) -> str | None:
-        return self.captions.get(file.stem)
-
-    def cleanup(self) -> None:
-        """Delete every temp file (idempotent)."""
-        for f in self.files:
-            f.path.unlink(missing_ok=True)
-
-    async def aclose(self) -> None:
-        await asyncio.to_thread(self.cleanup)
-
-    async def __aenter__(self) -> ParsedUpload:
-        return self
-
-    async def __aexit__(
-        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
-    ) -> None:
-        await self.aclose()
-
-
-# ---------------------------------------------------------------------------------------------
-
-
-_Kind = Literal["file", "caption", "field"]
-
-
-class _Part:
-    __slots__ = (
-        "buf",
-        "ctype",
-        "display",
-        "done",
-        "dropped",
-        "fh",
-        "filename",
-        "kind",
-        "name",
-        "path",
-        "size",
+def upload_limits(settings: Settings) -> UploadLimits:
+    """The limits of every photo upload route: a file and a caption per photo, plus a few form fields."""
+    return UploadLimits(
+        max_files=settings.max_files_per_request,
+        max_parts=2 * settings.max_files_per_request + 10,
+        max_file_bytes=settings.max_file_bytes,
+        max_request_bytes=settings.max_request_bytes,
     )
 
-    def __init__(self, kind: _Kind, name: str, filename: str | None, ctype: str | None, path: Path | None) -> None:
-        self.kind: _Kind = kind
-        self.name = name
-        self.filename = filename
-        self.display = sanitize_filename(filename) if filename is not None else ""
-        self.ctype = ctype
-        self.path = path
-        self.buf = bytearray()
-        self.size = 0
-        self.done = False
-        self.dropped = False
-        self.fh: BinaryIO | None = None
+
+async def get_image_limiter(request: Request) -> anyio.CapacityLimiter:
+    """One limiter per process: concurrent uploads share the same image-processing threads."""
+    limiter: anyio.CapacityLimiter | None = getattr(request.app.state, "image_limiter", None)
+    if limiter is None:
+        limiter = anyio.CapacityLimiter(IMAGE_THREADS)
+        request.app.state.image_limiter = limiter
+    return limiter
 
 
-def _write_batch(part: _Part, data: bytearray, close: bool) -> None:
-    """Runs in a worker thread: append ``data`` to the part's temp file (creating it), maybe close."""
-    assert part.path is not None
-    if part.fh is None:
-        try:
-            part.fh = part.path.open("xb")
-        except FileNotFoundError:
-            part.path.parent.mkdir(parents=True, exist_ok=True)
-            part.fh = part.path.open("xb")
-    if data:
-        part.fh.write(data)
-    if close:
-        part.fh.close()
-        part.fh = None
+LimiterDep = Annotated[anyio.CapacityLimiter, Depends(get_image_limiter)]
 
 
-def _discard(part: _Part) -> None:
-    """Runs in a worker thread (or synchronously on error): close and delete a part's temp file."""
-    if part.fh is not None:
-        with contextlib.suppress(OSError, ValueError):
-            part.fh.close()
-        part.fh = None
-    if part.path is not None:
-        part.path.unlink(missing_ok=True)
-
-
-class _Reader:
-    def __init__(self, limits: UploadLimits, tmp_dir: Path) -> None:
-        self.limits = limits
-        self.tmp_dir = tmp_dir
-        self.result = ParsedUpload()
-        self.part: _Part | None = None
-        self.headers: dict[bytes, bytes] = {}
-        self.header_field = bytearray()
-        self.header_value = bytearray()
-        self.n_parts = 0
-        self.n_files = 0
-        self.pending: list[_Part] = []  # file parts with data to write or a file to close/delete
-        self.file_parts: list[_Part] = []  # every file part ever started (for cleanup on error)
-
-    # -- parser callbacks (synchronous, on the event loop; no I/O here) --------------------------
-
-    def callbacks(self) -> MultipartCallbacks:
-        return {
-            "on_part_begin": self.on_part_begin,
-            "on_header_field": self.on_header_field,
-            "on_header_value": self.on_header_value,
-            "on_header_end": self.on_header_end,
-            "on_headers_finished": self.on_headers_finished,
-            "on_part_data": self.on_part_data,
-            "on_part_end": self.on_part_end,
-        }
-
-    def on_part_begin(self) -> None:
-        self.headers = {}
-        self.part = None
-
-    def on_header_field(self, data: bytes, start: int, end: int) -> None:
-        self.header_field += data[start:end]
-
-    def on_header_value(self, data: bytes, start: int, end: int) -> None:
-        self.header_value += data[start:end]
-
-    def on_header_end(self) -> None:
-        self.headers[bytes(self.header_field).strip().lower()] = bytes(self.header_value).strip()
-        self.header_field.clear()
-        self.header_value.clear()
-
-    def on_headers_finished(self) -> None:
-        limits = self.limits
-        self.n_parts += 1
-        if self.n_parts > limits.max_parts:
-            raise TooManyParts(f"A request may have at most {limits.max_parts} parts.")
-        disposition, params = parse_options_header(self.headers.get(b"content-disposition"))
-        if disposition != b"form-data" or b"name" not in params:
-            raise MalformedMultipart(f"Part {self.n_parts} lacks a 'Content-Disposition: form-data; name=...' header.")
-        name = params[b"name"].decode("utf-8", errors="replace")
-        raw_filename = params.get(b"filename")
-        ctype_raw = self.headers.get(b"content-type")
-        ctype = ctype_raw.decode("latin-1") if ctype_raw else None
-        if raw_filename is None:
-            self.part = _Part("field", name, None, ctype, None)
-            return
-        filename = raw_filename.decode("utf-8", errors="replace")
-        if name == CAPTION_FIELD and filename.lower().endswith(".txt"):
-            self.part = _Part("caption", name, filename, ctype, None)
-            return
-        self.n_files += 1
-        if self.n_files > limits.max_files:
-            raise TooManyParts(f"A request may carry at most {limits.max_files} files.")
-        part = _Part("file", name, filename, ctype, self.tmp_dir / f"upload-{uuid.uuid4().hex}.part")
-        self.part = part
-        self.file_parts.append(part)
-        self.pending.append(part)
-
-    def on_part_data(self, data: bytes, start: int, end: int) -> None:
-        part = self.part
-        if part is None or part.dropped:
-            return
-        part.size += end - start
-        kind = part.kind
-        if kind == "file":
-            if part.size > self.limits.max_file_bytes:
-                part.dropped = True
-                part.buf = bytearray()
-                self.result.rejected.append(
-                    Rejection(
-                        part.display,
-                        "file_too_large",
-                        f"File is larger than the limit of {self.limits.max_file_bytes:,} bytes.",
-                    )
-                )
-            else:
-                part.buf += memoryview(data)[start:end]
-        elif kind == "caption":
-            if part.size > self.limits.max_caption_bytes:
-                part.dropped = True
-                part.buf = bytearray()
-                self.result.rejected.append(
-                    Rejection(
-                        part.display,
-                        "caption_too_large",
-                        f"Caption is larger than the limit of {self.limits.max_caption_bytes:,} bytes.",
-                    )
-                )
-            else:
-                part.buf += memoryview(data)[start:end]
-        elif kind == "field":
-            if part.size > self.limits.max_field_bytes:
-                raise PayloadTooLarge(
-                    f"Form field {part.name!r} is larger than {self.limits.max_field_bytes:,} bytes.",
-                    code="field_too_large",
-                )
-            part.buf += memoryview(data)[start:end]
-
-    def on_part_end(self) -> None:
-        part = self.part
-        self.part = None
-        if part is None:
-            return
-        part.done = True
-        if part.kind == "field":
-            try:
-                self.result.fields[part.name] = part.buf.decode("utf-8")
-            except UnicodeDecodeError:
-                raise MalformedMultipart(f"Form field {part.name!r} is not valid UTF-8.") from None
-        elif part.kind == "caption" and not part.dropped:
-            self._add_caption(part)
-
-    def _add_caption(self, part: _Part) -> None:
-        try:
-            text = part.buf.decode("utf-8-sig")
-        except UnicodeDecodeError:
-            self.result.rejected.append(Rejection(part.display, "invalid_caption", "Caption is not valid UTF-8."))
-            return
-        text = unicodedata.normalize("NFC", text).strip()
-        if "\x00" in text:
-            self.result.rejected.append(Rejection(part.display, "invalid_caption", "Caption contains NUL characters."))
-            return
-        stem = _stem(part.display)
-        if stem in self.result.captions:
-            self.result.rejected.append(
-                Rejection(part.display, "duplicate_caption", f"Another caption for {stem!r} came first.")
-            )
-            return
-        self.result.captions[stem] = text
-
-    # -- async side -------------------------------------------------------------------------------
-
-    async def flush(self) -> None:
-        """Write batched file data, close finished files, delete dropped ones (in worker threads)."""
-        still_pending: list[_Part] = []
-        for part in self.pending:
-            if part.dropped:
-                if part.fh is not None:
-                    await asyncio.to_thread(_discard, part)
-                continue  # the file was never created or has just been deleted
-            if part.done and part.size == 0 and part.filename == "" and part.fh is None:
-                continue  # an empty file input, as browsers send it: ignore (no temp file was created)
-            if part.done:
-                data, part.buf = part.buf, bytearray()
-                await asyncio.to_thread(_write_batch, part, data, True)
-                assert part.path is not None
-                assert part.filename is not None
-                self.result.files.append(
-                    UploadedFile(part.name, part.filename, part.display, part.ctype, part.path, part.size)
-                )
-                continue
-            if len(part.buf) >= _WRITE_BATCH:
-                data, part.buf = part.buf, bytearray()
-                await asyncio.to_thread(_write_batch, part, data, False)
-            still_pending.append(part)
-        self.pending = still_pending
-
-    def discard_all(self) -> None:
-        """Synchronous on purpose: must also work while the task is being cancelled."""
-        for part in self.file_parts:
-            _discard(part)
-
-
-async def read_multipart(request: Request, limits: UploadLimits, tmp_dir: Path) -> ParsedUpload:
-    """Stream a ``multipart/form-data`` request body into a :class:`ParsedUpload` (see module doc)."""
+async def read_multipart(request: Request, limits: UploadLimits, tmp_dir: Path) -> IncomingBatch:
+    """Stream a ``multipart/form-data`` request body into a :class:`~shared.uploads.IncomingBatch` (see module doc)."""
     content_type, params = parse_options_header(request.headers.get("content-type"))
     if content_type != b"multipart/form-data":
         raise UnsupportedMediaType("The request body must be multipart/form-data.", code="unsupported_media_type")
@@ -409,7 +116,7 @@ async def read_multipart(request: Request, limits: UploadLimits, tmp_dir: Path) 
         if declared_len > limits.max_request_bytes:
             raise PayloadTooLarge(f"The request body is larger than {limits.max_request_bytes:,} bytes.")
 
-    reader = _Reader(limits, tmp_dir)
+    reader = MultipartReader(limits, tmp_dir)
     try:
         parser = MultipartParser(boundary, reader.callbacks())
     except FormParserError as exc:

@@ -1,4 +1,4 @@
-"""Image validation and normalisation for dataset uploads (ARCHITECTURE §4 "Image").
+"""Image validation and normalisation for uploaded photos (the per-file step of ``shared.uploads``).
 
 Everything here is pure, synchronous and CPU-bound: callers run it in a worker thread
 (``anyio.to_thread.run_sync`` / ``asyncio.to_thread``). Nothing touches global Pillow state.

@@ -5,8 +5,6 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query, Request
-from pydantic import ValidationError
-from sqlalchemy import select
 from sse_starlette import EventSourceResponse
 from starlette.responses import RedirectResponse
 
@@ -14,9 +12,7 @@ from api.deps import AfterQuery, LimitQuery, RedisDep, ScopeDep, SettingsDep, St
 from api.problems import AUTHED, problems
 from api.sse import SSE_RESPONSES, LastEventIdDep, job_event_stream
 from api.stream_auth import StreamPrincipalDep
-from api.uploads import UploadLimits, read_multipart
-from shared.config import Settings
-from shared.errors import NotFound, ValidationFailed, not_found
+from api.uploads import LimiterDep, read_multipart, upload_limits
 from shared.events.schemas import EventOut
 from shared.events.service import list_job_events
 from shared.jobs.env import JobEnv
@@ -29,20 +25,19 @@ from shared.meshes.schemas import (
     MeshJobCreated,
     MeshJobOut,
     MeshJobStatus,
-    MeshOptions,
-    RejectedFile,
 )
 from shared.meshes.service import (
     cancel_mesh_job,
     create_mesh_job,
-    delete_stored_inputs,
-    serialize,
-    serialize_many,
+    item_file_key,
+    list_mesh_jobs,
+    render_job,
+    render_jobs,
 )
-from shared.models import MeshItem, MeshJob
-from shared.pagination import DEFAULT_LIMIT, Page, paginate
-from shared.queue import commit, discard_pending, send_pending
-from shared.uploads import FileRejection, as_rejections, image_limits, normalise_images, nothing_accepted
+from shared.models import MeshJob
+from shared.pagination import DEFAULT_LIMIT, Page
+from shared.queue import commit
+from shared.uploads import commit_or_delete
 
 router = APIRouter(prefix="/v1/meshes", tags=["meshes"])
 
@@ -82,26 +77,6 @@ _REQUEST_BODY: dict[str, Any] = {
 }
 
 
-def upload_limits(settings: Settings) -> UploadLimits:
-    return UploadLimits(
-        max_files=settings.max_files_per_request,
-        max_file_bytes=settings.max_file_bytes,
-        max_request_bytes=settings.max_request_bytes,
-    )
-
-
-def parse_options(fields: dict[str, str]) -> MeshOptions:
-    """The form fields as :class:`MeshOptions`; empty fields count as absent, unknown fields are refused."""
-    try:
-        return MeshOptions.model_validate({k: v for k, v in fields.items() if v.strip()})
-    except ValidationError as exc:
-        errors = [
-            {"loc": ["body", *[str(p) for p in e["loc"]]], "code": e["type"], "detail": e["msg"]} for e in exc.errors()
-        ]
-        first = errors[0]
-        raise ValidationFailed(f"{first['loc'][-1]}: {first['detail']}", errors=errors) from None
-
-
 @router.post(
     "",
     operation_id="meshes-create",
@@ -111,60 +86,19 @@ def parse_options(fields: dict[str, str]) -> MeshOptions:
     openapi_extra={"requestBody": _REQUEST_BODY},
 )
 async def create(
-    request: Request, scope: ScopeDep, redis: RedisDep, storage: StorageDep, settings: SettingsDep
+    request: Request, scope: ScopeDep, redis: RedisDep, storage: StorageDep, settings: SettingsDep, limiter: LimiterDep
 ) -> MeshJobCreated:
     """Turn 1-25 photos into 3D meshes (`multipart/form-data`: `files` parts plus the optional fields
     `face_limit`, `texture`, `pbr`, `seed`). Each photo is validated like a dataset upload; refused files are
     listed in `rejected` and the others become the job's `items`. Answers 202 with the queued job; follow it
     with `GET /v1/meshes/{id}`. When no file is accepted: 422 `no_images_accepted` (every file in `errors`), or
     `no_files` when none was sent. `Idempotency-Key` is not supported on this multipart route."""
-    limits = upload_limits(settings)
     await scope.session.rollback()  # hand the connection back while the body streams and photos are checked
-    async with await read_multipart(request, limits, settings.tmp_dir) as parsed:
-        options = parse_options(parsed.fields)
-        rejected: list[FileRejection] = as_rejections(parsed.rejected)
-        rejected += [
-            FileRejection(f"{stem}.txt", "unsupported_format", "Text files are not images; mesh jobs take no captions.")
-            for stem in parsed.captions
-        ]
-        files = []
-        for upload in parsed.files:
-            if upload.field_name != "files":
-                rejected.append(
-                    FileRejection(
-                        upload.display_name,
-                        "unexpected_field",
-                        f"Photos go in `files` parts, not {upload.field_name[:50]!r}.",
-                    )
-                )
-            else:
-                files.append(upload)
-        normalised = await normalise_images(files, settings.tmp_dir, image_limits(settings))
-        try:
-            rejected += normalised.rejected
-            if not normalised.accepted:
-                raise nothing_accepted(rejected)
-            row = await create_mesh_job(
-                scope,
-                storage,
-                settings.signed_url_ttl_seconds,
-                options,
-                normalised.accepted,
-                request.state.request_id,
-            )
-            try:
-                await scope.session.commit()
-            except BaseException:
-                discard_pending(scope.session)
-                await delete_stored_inputs(storage, scope.owner_id, row.id)
-                raise
-            await send_pending(scope.session, redis)
-        finally:
-            await normalised.aclose()
-    job = await serialize(scope.session, storage, settings.signed_url_ttl_seconds, row)
-    return MeshJobCreated(
-        **job.model_dump(), rejected=[RejectedFile(filename=r.filename, code=r.code, detail=r.detail) for r in rejected]
-    )
+    async with await read_multipart(request, upload_limits(settings), settings.tmp_dir) as batch:
+        created = await create_mesh_job(scope, storage, settings, limiter, batch, request.state.request_id)
+        await commit_or_delete(scope.session, redis, storage, created.stored_keys)
+    job = await render_job(scope.session, created.row, storage, settings.signed_url_ttl)
+    return MeshJobCreated(**job.model_dump(), rejected=created.rejected)
 
 
 @router.get("", operation_id="meshes-list", responses=problems(*AUTHED, 400))
@@ -177,11 +111,8 @@ async def list_meshes(
     after: AfterQuery = None,
 ) -> Page[MeshJobOut]:
     """Your mesh jobs, newest first."""
-    stmt = scope.select(MeshJob)
-    if status is not None:
-        stmt = stmt.where(MeshJob.status == status)
-    rows = await paginate(scope.session, stmt, MeshJob.id, limit=limit, after=after)
-    data = await serialize_many(scope.session, storage, settings.signed_url_ttl_seconds, rows.items)
+    rows = await list_mesh_jobs(scope, status, limit=limit, after=after)
+    data = await render_jobs(scope.session, rows.items, storage, settings.signed_url_ttl)
     return Page(data=data, has_more=rows.has_more, next_cursor=rows.next_cursor)
 
 
@@ -189,7 +120,7 @@ async def list_meshes(
 async def get_mesh(mesh_id: MeshId, scope: ScopeDep, storage: StorageDep, settings: SettingsDep) -> MeshJobOut:
     """A mesh job with every item's status, error and files (signed, short-lived URLs)."""
     row = await scope.get(MeshJob, mesh_id, "mesh")
-    return await serialize(scope.session, storage, settings.signed_url_ttl_seconds, row)
+    return await render_job(scope.session, row, storage, settings.signed_url_ttl)
 
 
 @router.post(
@@ -213,7 +144,7 @@ async def cancel_mesh(
     env = JobEnv(settings=settings, sessionmaker=request.app.state.sessionmaker, storage=storage, redis=redis)
     row = await cancel_mesh_job(scope, env, mesh_id)
     await commit(scope.session, redis)
-    return await serialize(scope.session, storage, settings.signed_url_ttl_seconds, row)
+    return await render_job(scope.session, row, storage, settings.signed_url_ttl)
 
 
 @router.get(
@@ -236,14 +167,8 @@ async def get_item_file(
 ) -> RedirectResponse:
     """Download one output of an item (302 to a signed URL). 404 `mesh_file_not_found` when the item has
     no such file (not finished, failed, or the provider did not return that kind)."""
-    await scope.get(MeshJob, mesh_id, "mesh")
-    item = await scope.session.scalar(select(MeshItem).where(MeshItem.id == item_id, MeshItem.mesh_job_id == mesh_id))
-    if item is None:
-        raise not_found("mesh_item", item_id)
-    found = next((f for f in item.files or [] if f.get("kind") == kind), None)
-    if found is None:
-        raise NotFound(f"Item {item_id!r} has no {kind} file.", code="mesh_file_not_found")
-    url = await storage.signed_url(found["key"], settings.signed_url_ttl)
+    key = await item_file_key(scope, mesh_id, item_id, kind)
+    url = await storage.signed_url(key, settings.signed_url_ttl)
     return RedirectResponse(url, status_code=302)
 
 

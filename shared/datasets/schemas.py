@@ -1,4 +1,4 @@
-"""Request and response bodies of the dataset and image routes (ARCHITECTURE §4 "Dataset", "Image")."""
+"""Request and response bodies of the dataset and image routes."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from shared.trainings.schemas import TRIGGER_PATTERN
+from shared.uploads.schemas import RejectedFile
 
 DatasetKind = Literal["subject", "style"]
 MAX_CAPTION_CHARS = 4000
@@ -99,29 +100,6 @@ class ImagePatch(BaseModel):
     @classmethod
     def _clean(cls, value: object) -> object:
         return _clean_text(value, multiline=True) if isinstance(value, str) else value
-
-
-REJECTION_CODES = (
-    "unsupported_format",
-    "corrupt_image",
-    "image_too_large",
-    "image_too_small",
-    "file_too_large",
-    "unsupported_image_mode",
-    "duplicate_image",
-    "dataset_full",
-    "unexpected_field",
-    "caption_too_large",
-    "invalid_caption",
-    "duplicate_caption",
-    "caption_without_image",
-)
-
-
-class RejectedFile(BaseModel):
-    filename: str = Field(description="The part's file name, sanitised for display.")
-    code: str = Field(description="Why it was refused: " + ", ".join(f"`{c}`" for c in REJECTION_CODES) + ".")
-    detail: str
 
 
 class UploadResult(BaseModel):

@@ -5,6 +5,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from shared.uploads.schemas import RejectedFile
+
 MeshJobStatus = Literal["queued", "running", "succeeded", "failed", "canceled"]
 MeshItemStatus = Literal["queued", "running", "succeeded", "failed", "canceled"]
 Texture = Literal["no", "standard", "HD"]
@@ -74,12 +76,6 @@ class MeshJobOut(BaseModel):
     created_at: datetime
     started_at: datetime | None
     finished_at: datetime | None
-
-
-class RejectedFile(BaseModel):
-    filename: str
-    code: str
-    detail: str
 
 
 class MeshJobCreated(MeshJobOut):

@@ -24,7 +24,6 @@ from support.multipart import (
 
 from api.uploads import (
     MalformedMultipart,
-    ParsedUpload,
     PayloadTooLarge,
     TooManyParts,
     UnsupportedMediaType,
@@ -32,6 +31,7 @@ from api.uploads import (
     read_multipart,
 )
 from shared.errors import FotogenError
+from shared.uploads import IncomingBatch
 
 ROCKET = hostile.ROCKET.read_bytes()
 COFFEE = hostile.COFFEE.read_bytes()
@@ -56,7 +56,7 @@ def make_app(limits: UploadLimits, tmp_dir: Path) -> FastAPI:
     return app
 
 
-def describe(parsed: ParsedUpload, tmp_dir: Path) -> dict[str, Any]:
+def describe(parsed: IncomingBatch, tmp_dir: Path) -> dict[str, Any]:
     files = []
     for f in parsed.files:
         data = f.path.read_bytes()
