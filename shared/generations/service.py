@@ -19,7 +19,7 @@ from shared.jobs.runner import create_job
 from shared.models import Generation, GenerationImage, Model
 from shared.scope import OwnerScope
 from shared.storage import Storage
-from shared.trainings.schemas import JobError
+from shared.jobs.schemas import JobError
 
 DEFAULT_LORA_SCALE = 1.0
 
