@@ -16,10 +16,10 @@ from shared.generations.schemas import GenerationCreate, GenerationImageOut, Gen
 from shared.ids import new_id
 from shared.jobs.registry import get_kind
 from shared.jobs.runner import create_job
+from shared.jobs.schemas import JobError
 from shared.models import Generation, GenerationImage, Model
 from shared.scope import OwnerScope
 from shared.storage import Storage
-from shared.jobs.schemas import JobError
 
 DEFAULT_LORA_SCALE = 1.0
 
