@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from noop_kind import NOOP, WITH_NOOP, NoopJob, NoopStatus, create_table
+from noop_kind import NOOP, ONLY_NOOP, WITH_NOOP, NoopJob, NoopStatus, create_table
 from sqlalchemy import select
 from support.env import make_settings
 from support.factories import create_owner
@@ -35,7 +35,7 @@ ROOT = Path(__file__).resolve().parent.parent.parent
 
 
 class NoopWorkerProcess(WorkerProcess):
-    """A real worker subprocess that runs the product's kinds plus ``noop`` (``noop_kind.py`` as a script)."""
+    """A real worker subprocess that runs ``noop`` jobs (``noop_kind.py`` as a script)."""
 
     def start(self, env: dict[str, str] | None = None) -> WorkerProcess:
         if env is not None:
@@ -111,7 +111,7 @@ async def test_the_product_registry_does_not_know_the_test_kind() -> None:
 
 
 async def test_a_kind_declared_in_the_tests_runs_on_the_real_worker(app: Any, noop_env: JobEnv) -> None:
-    worker = build_worker(noop_env.settings, kinds=WITH_NOOP)
+    worker = build_worker(noop_env.settings, kinds=ONLY_NOOP)
     task = asyncio.create_task(worker.async_run())
     try:
         job_id = await _create(app, noop_env)
