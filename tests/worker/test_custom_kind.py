@@ -61,7 +61,15 @@ async def noop_env(app: Any, settings: Any) -> AsyncIterator[JobEnv]:
         await create_table(conn)
     queue = f"{settings.queue_name}:noop:{secrets.token_hex(3)}"
     noop_settings = make_settings(
-        settings.database_url, settings.redis_url, settings.data_dir, "unused", queue_name=queue, job_lease_seconds=3
+        settings.database_url,
+        settings.redis_url,
+        settings.data_dir,
+        "unused",
+        queue_name=queue,
+        job_lease_seconds=3,
+        public_url=settings.public_url,
+        fal_queue_url=settings.fal_queue_url,
+        fal_ca_file=settings.fal_ca_file,
     )
     redis = await build_redis(noop_settings)
     yield JobEnv(
@@ -115,7 +123,12 @@ async def test_a_kind_declared_in_the_tests_runs_on_the_real_worker(app: Any, no
     task = asyncio.create_task(worker.async_run())
     try:
         job_id = await _create(app, noop_env)
-        row = await _wait(noop_env, job_id, lambda r: r.status in NOOP.terminal)
+        try:
+            row = await _wait(noop_env, job_id, lambda r: r.status in NOOP.terminal)
+        except AssertionError:
+            if task.done():  # the worker died: say why
+                raise AssertionError(f"worker exited: {task.exception()!r}") from None
+            raise
     finally:
         await worker.close()
         task.cancel()
