@@ -17,6 +17,8 @@ from arq.worker import Worker
 from shared.clients import build_fal, build_storage, job_dumps, job_loads, redis_settings
 from shared.config import Settings
 from shared.db import create_engine, create_sessionmaker
+from shared.jobs.kinds import KINDS
+from shared.jobs.registry import JobRegistry
 from shared.logging import configure_logging
 from worker.tasks import FUNCTIONS, reconcile, reconcile_webhooks
 
@@ -45,7 +47,10 @@ async def on_shutdown(ctx: dict[str, Any]) -> None:
         await engine.dispose()
 
 
-def build_worker(settings: Settings, *, burst: bool = False, redis: ArqRedis | None = None) -> Worker:
+def build_worker(
+    settings: Settings, *, burst: bool = False, redis: ArqRedis | None = None, kinds: JobRegistry = KINDS
+) -> Worker:
+    """The worker runs the job kinds of ``kinds`` (the product's by default)."""
     return Worker(
         functions=FUNCTIONS,
         cron_jobs=[
@@ -77,6 +82,6 @@ def build_worker(settings: Settings, *, burst: bool = False, redis: ArqRedis | N
         keep_result=0,
         max_tries=1000,
         burst=burst,
-        ctx={"settings": settings},
+        ctx={"settings": settings, "kinds": kinds},
         handle_signals=not burst,
     )

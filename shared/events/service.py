@@ -3,8 +3,8 @@
 Ids come from an identity column, taken under a transaction-scoped advisory lock: two transactions
 can never commit events out of id order, so a reader resuming after ``Last-Event-ID`` never skips an
 event that committed late (the one tricky race of SSE resumption). ``pg_notify`` in the same
-transaction wakes every API process after commit; the webhook outbox rows are written here too (the
-outbox hook of :mod:`shared.webhooks.service` is registered on first use).
+transaction wakes every API process after commit; the webhook outbox rows are written here too
+(``shared.webhooks.outbox``, a module below this one).
 
 Reading: every query here returns events oldest first, keyed by id. Any read sees a *prefix* of the
 commit order (plus gaps left by rolled-back transactions), which is what makes "everything after id N"
@@ -13,7 +13,6 @@ a lossless cursor.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
 from typing import Any
 
 from sqlalchemy import func, select, text
@@ -23,44 +22,21 @@ from shared.errors import BadRequest
 from shared.events.schemas import EventOut
 from shared.models import Event
 from shared.pagination import Page, decode_cursor
+from shared.webhooks.outbox import write_deliveries
 
 EVENT_LOCK_KEY = 0x466F746F  # "Foto"
 NOTIFY_CHANNEL = "fotogen_events"
-
-# Hooks run inside the event's transaction (the webhook outbox registers one).
-EventHook = Callable[[AsyncSession, Event], Awaitable[None]]
-_hooks: list[EventHook] = []
-_defaults_loaded = False
-
-
-def add_event_hook(hook: EventHook) -> None:
-    if hook not in _hooks:
-        _hooks.append(hook)
-
-
-def _load_default_hooks() -> None:
-    """The webhook outbox must see every event in every process that writes them (API and worker), so
-    it registers itself here rather than relying on some start-up code having imported it."""
-    global _defaults_loaded
-    if _defaults_loaded:
-        return
-    from shared.webhooks.service import write_deliveries
-
-    add_event_hook(write_deliveries)
-    _defaults_loaded = True
 
 
 async def write_event(
     session: AsyncSession, *, owner_id: str, type: str, job_type: str, job_id: str, data: dict[str, Any]
 ) -> Event:
-    _load_default_hooks()
     await session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": EVENT_LOCK_KEY})
     event = Event(owner_id=owner_id, type=type, job_type=job_type, job_id=job_id, data=data)
     session.add(event)
     await session.flush()
     await session.execute(select(func.pg_notify(NOTIFY_CHANNEL, f"{event.id}:{owner_id}:{job_id}")))
-    for hook in _hooks:
-        await hook(session, event)
+    await write_deliveries(session, event)
     return event
 
 

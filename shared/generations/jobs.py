@@ -1,9 +1,9 @@
-"""The generation pipeline (worker side), one short idempotent step at a time.
+"""The generation job kind (worker side): what generations do beyond the shared runner.
 
 queued → running (submit to the model's generation endpoint — for a LoRA model with
-``loras: [{path: <signed URL of our weights>, scale}]`` — and persist the request id at once) → poll the
-status in short self-rescheduling steps (first at ``generation_poll_interval``, slower for long requests) →
-on completion fetch the result (a failed request → ``failed`` with the provider error code), copy every
+``loras: [{path: <signed URL of our weights>, scale}]``; the runner persists the request id at once) → poll
+the status in short self-rescheduling steps (first at ``generation_poll_interval``, then a fifth of the time
+spent so far) → on completion fetch the result (a failed request → ``failed`` with the provider error code), copy every
 output image into ``owners/{owner}/generations/{gen}/{n}.{ext}``, check it decodes, make
 ``{n}.thumb.webp``, insert the image rows → succeeded. Every step re-reads the row and is safe to repeat:
 copies are keyed deterministically, image rows are ``ON CONFLICT DO NOTHING`` and state changes are
@@ -23,26 +23,24 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-import structlog
 from PIL import Image
 from sqlalchemy.dialects.postgresql import insert
 
-from shared.db import utcnow
 from shared.fal.errors import PROVIDER_FAILED, ProviderError
 from shared.generations.service import serialize
 from shared.ids import new_id
 from shared.imaging import make_thumbnail
 from shared.jobs.env import JobEnv
 from shared.jobs.files import copy_url_to_storage
-from shared.jobs.registry import JobKind, register
-from shared.jobs.runner import transition
+from shared.jobs.registry import JobKind, PollPolicy
+from shared.jobs.steps import Job, ProviderSteps
 from shared.models import Generation, GenerationImage
+from shared.models.jobs import GenerationStatus as S
 from shared.queue import commit
 from shared.storage import ObjectExists, StoredObject
 
-log = structlog.get_logger("generations")
-CANCELABLE = ("queued", "running")
 LORA_URL_TTL = timedelta(hours=6)  # the provider may queue the request for a while before fetching
+CANCELABLE = frozenset({S.QUEUED, S.RUNNING})
 THUMBNAIL_SIDE = 256
 _FORMATS = {"JPEG": ("image/jpeg", "jpg"), "PNG": ("image/png", "png"), "WEBP": ("image/webp", "webp")}
 
@@ -69,138 +67,66 @@ def provider_arguments(row: Generation, lora_url: str | None) -> dict[str, Any]:
     return args
 
 
-def poll_delay(env: JobEnv, row: Generation) -> float:
-    """Snappy at first (``generation_poll_interval``), then a fifth of the time spent so far, capped."""
-    base = env.settings.generation_poll_interval
-    started = row.started_at or row.created_at
-    elapsed = max(0.0, (utcnow() - started).total_seconds()) if started else 0.0
-    return min(env.settings.provider_poll_max_interval, max(base, elapsed / 5))
+class GenerationSteps(ProviderSteps):
+    async def arguments(self, job: Job) -> dict[str, Any]:
+        lora_key = (job.row.result or {}).get("lora_key")
+        lora_url = await job.env.storage.signed_url(lora_key, LORA_URL_TTL) if lora_key else None
+        return provider_arguments(job.row, lora_url)
 
-
-async def _load(env: JobEnv, job_id: str) -> Generation | None:
-    async with env.sessionmaker() as session:
-        return await session.get(Generation, job_id)
-
-
-async def advance(env: JobEnv, job_id: str) -> float | None:
-    row = await _load(env, job_id)
-    if row is None or row.status in ("succeeded", "failed", "canceled"):
-        return None
-    if row.cancel_requested_at is not None and row.status in CANCELABLE:
-        await _cancel(env, row)
-        return None
-    if row.status == "queued":
-        async with env.sessionmaker() as session:
-            moved = await transition(
-                session,
-                env,
-                KIND,
-                row.id,
-                from_statuses=("queued",),
-                to="running",
-                event="started",
-                values={"started_at": utcnow()},
-            )
-            await commit(session, env.redis)
-        if moved is None:
-            return 0.0
-        row = moved
-    if row.provider_request_id is None:
-        await _submit(env, row)
-        return env.settings.generation_poll_interval
-    return await _poll(env, row)
-
-
-async def _submit(env: JobEnv, row: Generation) -> None:
-    lora_key = (row.result or {}).get("lora_key")
-    lora_url = await env.storage.signed_url(lora_key, LORA_URL_TTL) if lora_key else None
-    webhook = "/v1/provider-webhooks/fal" if env.settings.fal_webhooks_enabled else None
-    request_id = await env.provider.submit(
-        row.provider_endpoint or "", provider_arguments(row, lora_url), webhook_url=webhook
-    )
-    # Persist the request id before anything else can fail: a repeated step must never resubmit.
-    async with env.sessionmaker() as session:
-        moved = await transition(
-            session,
-            env,
-            KIND,
-            row.id,
-            from_statuses=("running",),
-            to=None,
-            event=None,
-            values={"provider_request_id": request_id},
-        )
-        await commit(session, env.redis)
-    if moved is None:
-        log.warning("generation_moved_during_submit", generation_id=row.id, request_id=request_id)
-
-
-async def _poll(env: JobEnv, row: Generation) -> float | None:
-    assert row.provider_request_id and row.provider_endpoint
-    status = await env.provider.status(row.provider_endpoint, row.provider_request_id, with_logs=False)
-    if status.state != "completed":
-        return poll_delay(env, row)
-    # Fal reports failures as COMPLETED; the result fetch says which (retryable errors go to the mechanism).
-    try:
-        result = await env.provider.result(row.provider_endpoint, row.provider_request_id)
-    except ProviderError as exc:
-        if exc.retryable:
-            raise
-        await _fail(env, row, exc.code, exc.message)
-        return None
-    outputs = result.get("images")
-    if not isinstance(outputs, list) or not outputs or not all(isinstance(o, dict) and o.get("url") for o in outputs):
-        await _fail(env, row, PROVIDER_FAILED, "The provider returned no images.")
-        return None
-    nsfw = result.get("has_nsfw_concepts") or []
-    stored = await asyncio.gather(*(_store_image(env, row, n, o) for n, o in enumerate(outputs)))
-    seed = result.get("seed")
-    async with env.sessionmaker() as session:
-        # the row lock orders this against an API cancel (which locks the row too)
-        current = await session.get(Generation, row.id, with_for_update=True, populate_existing=True)
-        canceled = current is not None and current.cancel_requested_at is not None
-        if current is None or current.status != "running" or canceled:
-            await session.rollback()
-            if canceled:
-                await _cancel(env, row)
+    async def collect(self, job: Job, result: dict[str, Any]) -> float | None:
+        row: Generation = job.row
+        outputs = result.get("images")
+        if (
+            not isinstance(outputs, list)
+            or not outputs
+            or not all(isinstance(o, dict) and o.get("url") for o in outputs)
+        ):
+            await job.fail(PROVIDER_FAILED, "The provider returned no images.")
             return None
-        await session.execute(
-            insert(GenerationImage)
-            .values(
-                [
-                    {
-                        "id": new_id("generation_image"),
-                        "generation_id": row.id,
-                        "index": n,
-                        "storage_key": image["key"],
-                        "thumbnail_key": image["thumbnail_key"],
-                        "width": image["width"],
-                        "height": image["height"],
-                        "content_type": image["content_type"],
-                        "size_bytes": image["size"],
-                        "sha256": image["sha256"],
-                        "nsfw": bool(nsfw[n]) if n < len(nsfw) else False,
-                    }
-                    for n, image in enumerate(stored)
-                ]
+        stored = await asyncio.gather(*(_store_image(job.env, row, n, o) for n, o in enumerate(outputs)))
+        async with job.env.sessionmaker() as session:
+            # the row lock orders this against an API cancel (which locks the row too)
+            current = await session.get(Generation, row.id, with_for_update=True, populate_existing=True)
+            canceled = current is not None and current.cancel_requested_at is not None
+            if current is None or current.status != S.RUNNING or canceled:
+                await session.rollback()
+                if canceled:
+                    await job.cancel()
+                return None
+            nsfw = result.get("has_nsfw_concepts") or []
+            rows = [
+                _image_row(row, n, image, bool(nsfw[n]) if n < len(nsfw) else False) for n, image in enumerate(stored)
+            ]
+            await session.execute(
+                insert(GenerationImage).values(rows).on_conflict_do_nothing(index_elements=["generation_id", "index"])
             )
-            .on_conflict_do_nothing(index_elements=["generation_id", "index"])
-        )
-        await transition(
-            session,
-            env,
-            KIND,
-            row.id,
-            from_statuses=("running",),
-            to="succeeded",
-            event="succeeded",
-            values={
+            seed = result.get("seed")
+            values = {
                 "seed": seed if isinstance(seed, int) and not isinstance(seed, bool) else row.seed,
                 "result": {**(row.result or {}), "timings": result.get("timings")},
-            },
-        )
-        await commit(session, env.redis)
-    return None
+            }
+            await job.move((S.RUNNING,), S.SUCCEEDED, "succeeded", values, session=session)
+            await commit(session, job.env.redis)
+        return None
+
+    async def cleanup(self, job: Job) -> None:
+        await job.env.storage.delete_prefix(prefix(job.row))
+
+
+def _image_row(row: Generation, n: int, image: dict[str, Any], nsfw: bool) -> dict[str, Any]:
+    return {
+        "id": new_id("generation_image"),
+        "generation_id": row.id,
+        "index": n,
+        "storage_key": image["key"],
+        "thumbnail_key": image["thumbnail_key"],
+        "width": image["width"],
+        "height": image["height"],
+        "content_type": image["content_type"],
+        "size_bytes": image["size"],
+        "sha256": image["sha256"],
+        "nsfw": nsfw,
+    }
 
 
 async def _store_image(env: JobEnv, row: Generation, n: int, output: dict[str, Any]) -> dict[str, Any]:
@@ -257,37 +183,14 @@ def _inspect(path: Path) -> tuple[int, int, str]:
         return im.width, im.height, im.format
 
 
-async def _fail(env: JobEnv, row: Generation, code: str, message: str) -> None:
-    async with env.sessionmaker() as session:
-        await transition(
-            session,
-            env,
-            KIND,
-            row.id,
-            from_statuses=("running",),
-            to="failed",
-            event="failed",
-            values={"error_code": code, "error_message": message},
-        )
-        await commit(session, env.redis)
-
-
-async def _cancel(env: JobEnv, row: Generation) -> None:
-    if row.provider_request_id and row.provider_endpoint:
-        try:
-            answer = await env.provider.cancel(row.provider_endpoint, row.provider_request_id)
-            log.info("provider_cancel", generation_id=row.id, answer=answer)
-        except ProviderError as exc:
-            if exc.retryable:
-                raise
-            log.warning("provider_cancel_failed", generation_id=row.id, code=exc.code)
-    async with env.sessionmaker() as session:
-        done = await transition(
-            session, env, KIND, row.id, from_statuses=CANCELABLE, to="canceled", event="canceled", values={}
-        )
-        await commit(session, env.redis)
-    if done is not None:
-        await env.storage.delete_prefix(prefix(row))
-
-
-KIND: JobKind = register(JobKind(name="generation", model=Generation, serialize=serialize, advance=advance))
+GENERATION = JobKind(
+    name="generation",
+    model=Generation,
+    statuses=S,
+    started=S.RUNNING,
+    cancelable=CANCELABLE,
+    serialize=serialize,
+    steps=GenerationSteps(),
+    # Snappy at first (fal-client's own 0.1 s), then a fifth of the time spent so far.
+    poll=PollPolicy(first=lambda settings: settings.generation_poll_interval, growth=0.2),
+)

@@ -5,9 +5,9 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from shared.trainings.schemas import JobError
+from shared.jobs.schemas import JobError
+from shared.models.jobs import GenerationStatus as GenerationStatus  # the API filters by it
 
-GenerationStatus = Literal["queued", "running", "succeeded", "failed", "canceled"]
 ImageSizePreset = Literal["square_hd", "square", "portrait_4_3", "portrait_16_9", "landscape_4_3", "landscape_16_9"]
 OutputFormat = Literal["jpeg", "png"]
 

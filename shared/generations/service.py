@@ -22,11 +22,11 @@ from shared.generations.schemas import (
 from shared.ids import new_id
 from shared.jobs.registry import get_kind
 from shared.jobs.runner import create_job
+from shared.jobs.schemas import JobError
 from shared.models import Generation, GenerationImage, Model
 from shared.pagination import Page, paginate
 from shared.scope import OwnerScope
 from shared.storage import Storage
-from shared.trainings.schemas import JobError
 
 DEFAULT_LORA_SCALE = 1.0
 

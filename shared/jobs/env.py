@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import httpx
@@ -8,6 +8,7 @@ from arq.connections import ArqRedis
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from shared.config import Settings
+from shared.jobs.registry import JobRegistry, default_registry
 from shared.storage import Storage
 
 if TYPE_CHECKING:
@@ -24,6 +25,7 @@ class JobEnv:
     redis: ArqRedis
     http: httpx.AsyncClient | None = None
     fal: FalProvider | None = None
+    kinds: JobRegistry = field(default_factory=default_registry)
 
     @classmethod
     def from_ctx(cls, ctx: dict[str, Any]) -> JobEnv:
@@ -34,6 +36,7 @@ class JobEnv:
             redis=ctx["redis"],
             http=ctx.get("http"),
             fal=ctx.get("fal"),
+            kinds=ctx.get("kinds") or default_registry(),
         )
 
     @property

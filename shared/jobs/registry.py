@@ -1,63 +1,123 @@
 """Job kinds: trainings, generations and mesh jobs share one mechanism (``shared.jobs.runner``).
 
-Each kind registers its ORM model, how to render the job as the API returns it (events carry that exact
-object) and the coroutine that advances it by one step.
+A kind is a declaration: its ORM model and status enum, which statuses can be canceled, the events it
+writes, how to render it as the API returns it (events carry that exact object), how often to poll its
+provider, and its steps (:class:`shared.jobs.steps.ProviderSteps`). The runner does the rest: loading the
+row, leases, cancel, submit-then-persist, polling, failure and retries.
+
+Kinds are listed explicitly in a :class:`JobRegistry`; the product's is ``shared.jobs.kinds.KINDS``.
 """
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
-from typing import Any
+from collections.abc import Awaitable, Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from shared.jobs.env import JobEnv
+from shared.config import Settings
 from shared.storage import Storage
 
+if TYPE_CHECKING:
+    from shared.jobs.steps import ProviderSteps
+
+# Every kind's enum has these three, and only these end a job.
 TERMINAL = ("succeeded", "failed", "canceled")
+EVENTS = ("queued", "started", "progress", "succeeded", "failed", "canceled")
 
 # serialize(session, storage, ttl_seconds, row) -> the job as GET returns it
 Serializer = Callable[[AsyncSession, Storage, int, Any], Awaitable[BaseModel]]
-# advance(env, job_id) -> seconds until the next step, or None when nothing is scheduled
-Advancer = Callable[[JobEnv, str], Awaitable[float | None]]
+# find(session, provider_request_id) -> the id of the job this provider request belongs to, or None
+RequestFinder = Callable[[AsyncSession, Any, str], Awaitable[str | None]]
+
+
+@dataclass(frozen=True)
+class PollPolicy:
+    """The one poll-interval rule, parametrised per kind: ``first`` seconds while the request is young,
+    then ``growth`` times the seconds it has been quiet, capped at ``provider_poll_max_interval``."""
+
+    first: Callable[[Settings], float]
+    growth: float
+
+    def delay(self, settings: Settings, quiet_seconds: float) -> float:
+        first = self.first(settings)
+        return float(min(settings.provider_poll_max_interval, max(first, max(0.0, quiet_seconds) * self.growth)))
+
+
+async def find_by_request_id(session: AsyncSession, model: Any, request_id: str) -> str | None:
+    """The default: the job row itself carries ``provider_request_id``."""
+    job_id: str | None = await session.scalar(select(model.id).where(model.provider_request_id == request_id))
+    return job_id
 
 
 @dataclass(frozen=True)
 class JobKind:
     name: str  # "training": event types are "training.<what>", arq ids "training:<id>:<seq>"
     model: type[Any]
+    statuses: type[StrEnum]
+    started: StrEnum  # the status ``queued`` moves to when a worker first picks the job up
+    cancelable: frozenset[StrEnum]
     serialize: Serializer
-    advance: Advancer
-    queued_status: str = "queued"
+    steps: ProviderSteps
+    poll: PollPolicy
+    events: tuple[str, ...] = EVENTS
+    find_request: RequestFinder = find_by_request_id
+    terminal: frozenset[StrEnum] = field(init=False)
+
+    def __post_init__(self) -> None:
+        missing = {"queued", *TERMINAL} - {s.value for s in self.statuses}
+        if missing:
+            raise ValueError(f"job kind {self.name!r}: status enum lacks {sorted(missing)}")
+        object.__setattr__(self, "terminal", frozenset(self.statuses(v) for v in TERMINAL))
+
+    def status(self, value: str) -> StrEnum:
+        """This kind's member for ``value`` (``kind.status("failed")``): the statuses every kind has."""
+        return self.statuses(value)
+
+    @property
+    def queued(self) -> StrEnum:
+        return self.statuses("queued")
 
 
-_KINDS: dict[str, JobKind] = {}
+class JobRegistry:
+    """An explicit list of job kinds, looked up by name (the arq task and the events carry the name)."""
 
+    def __init__(self, kinds: Iterable[JobKind]) -> None:
+        self._kinds: dict[str, JobKind] = {}
+        for kind in kinds:
+            if kind.name in self._kinds:
+                raise ValueError(f"job kind {kind.name!r} listed twice")
+            self._kinds[kind.name] = kind
 
-def register(kind: JobKind) -> JobKind:
-    _KINDS[kind.name] = kind
-    return kind
+    def get(self, name: str) -> JobKind:
+        return self._kinds[name]
+
+    def __iter__(self) -> Iterator[JobKind]:
+        return iter(self._kinds.values())
+
+    def __contains__(self, name: object) -> bool:
+        return name in self._kinds
+
+    def with_kinds(self, *kinds: JobKind) -> JobRegistry:
+        """This registry plus ``kinds`` (a process that runs extra kinds, e.g. in tests)."""
+        return JobRegistry([*self, *kinds])
 
 
 def get_kind(name: str) -> JobKind:
-    load_all()
-    return _KINDS[name]
+    """A kind of the product's registry by name (for services and routes that name their own kind)."""
+    return default_registry().get(name)
 
 
 def all_kinds() -> list[JobKind]:
-    load_all()
-    return list(_KINDS.values())
+    return list(default_registry())
 
 
-def load_all() -> None:
-    """Import every job domain so it registers (lazy, to keep import order simple)."""
-    import importlib
+def default_registry() -> JobRegistry:
+    # Imported here, not at the top: the kind modules import their domain services, which import this module.
+    from shared.jobs.kinds import KINDS
 
-    for module in ("shared.trainings.jobs", "shared.generations.jobs", "shared.meshes.jobs"):
-        try:
-            importlib.import_module(module)
-        except ModuleNotFoundError as exc:
-            if not exc.name or not module.startswith(exc.name):
-                raise
+    return KINDS

@@ -1,147 +1,63 @@
 """The one job mechanism: claim a step, run it, schedule the next — safe to repeat at every point.
 
 Postgres owns job state; arq only triggers work. A step is named by the job's ``step_seq``: the arq job
-``{kind}:{id}:{seq}`` runs only if ``seq`` is still current and it wins the lease (a conditional
-``UPDATE … RETURNING``), so duplicates, stale deferred polls and jobs re-run by arq after a crash are
-harmless. The lease is extended by a heartbeat while the step runs; a killed worker's lease simply expires
-and the reconciler bumps ``step_seq`` and enqueues a fresh step.
+``{kind}:{id}:{seq}`` runs only if ``seq`` is still current and it wins the lease (``shared.jobs.lease``),
+so duplicates, stale deferred polls and jobs re-run by arq after a crash are harmless. The lease is
+extended by a heartbeat while the step runs; a killed worker's lease simply expires and the reconciler
+bumps ``step_seq`` and enqueues a fresh step.
+
+The runner owns everything a kind has in common: loading the row, moving ``queued`` on, cancel,
+non-retryable provider failure (the job fails), transient errors (the step is retried with backoff) and
+"reconcile now" for provider callbacks. The kind's :class:`~shared.jobs.steps.ProviderSteps` do the rest.
 """
 
 from __future__ import annotations
 
 import asyncio
-import random
 from datetime import timedelta
 from typing import Any
 
 import structlog
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import func, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared.db import utcnow
 from shared.errors import Conflict
-from shared.events.service import write_event
 from shared.fal.errors import ProviderError
+from shared.jobs import lease
 from shared.jobs.env import JobEnv
-from shared.jobs.registry import TERMINAL, JobKind, all_kinds, get_kind
-from shared.queue import commit, enqueue_after_commit, step_job_id
+from shared.jobs.registry import JobKind
+from shared.jobs.steps import Job
+from shared.jobs.transitions import RUN_STEP, create_job, schedule_step, transition
+from shared.queue import commit
+
+__all__ = ["RUN_STEP", "create_job", "reconcile_jobs", "reconcile_now", "request_cancel", "run_step"]
 
 log = structlog.get_logger("jobs")
 
-RUN_STEP = "run_job_step"
 MAX_TRANSIENT_ATTEMPTS = 8
-
-
-def _lease_free(model: Any) -> Any:
-    return or_(model.lease_until.is_(None), model.lease_until < func.now())
-
-
-def schedule_step(session: AsyncSession, kind: JobKind, job_id: str, seq: int, delay: float = 0.0) -> None:
-    enqueue_after_commit(
-        session,
-        RUN_STEP,
-        kind.name,
-        job_id,
-        seq,
-        job_id=step_job_id(kind.name, job_id, seq),
-        defer_by=timedelta(seconds=delay) if delay > 0 else None,
-    )
-
-
-async def emit(
-    session: AsyncSession, env_storage: Any, ttl: int, kind: JobKind, row: Any, what: str, **extra: Any
-) -> None:
-    """Write ``{kind}.{what}`` with ``data.job`` = the job exactly as GET returns it."""
-    await session.flush()
-    await session.refresh(row)
-    job = await kind.serialize(session, env_storage, ttl, row)
-    await write_event(
-        session,
-        owner_id=row.owner_id,
-        type=f"{kind.name}.{what}",
-        job_type=kind.name,
-        job_id=row.id,
-        data={"job": job.model_dump(mode="json"), **extra},
-    )
-
-
-async def transition(
-    session: AsyncSession,
-    env: JobEnv,
-    kind: JobKind,
-    job_id: str,
-    *,
-    from_statuses: tuple[str, ...] | None,
-    to: str | None,
-    event: str | None,
-    values: dict[str, Any] | None = None,
-    extra: dict[str, Any] | None = None,
-) -> Any | None:
-    """Conditional state change + its event in the caller's transaction; None if the job was not in
-    ``from_statuses`` (None: any non-terminal status) — someone else moved it, so a repeated step is a no-op."""
-    model = kind.model
-    vals: dict[str, Any] = dict(values or {})
-    if to is not None:
-        vals["status"] = to
-        if to in TERMINAL:
-            vals.setdefault("finished_at", utcnow())
-            vals.setdefault("next_run_at", None)
-    vals["updated_at"] = utcnow()
-    stmt = (
-        update(model)
-        .where(
-            model.id == job_id,
-            model.status.in_(from_statuses) if from_statuses is not None else model.status.not_in(TERMINAL),
-        )
-        .values(**vals)
-        .returning(model)
-        .execution_options(populate_existing=True, synchronize_session=False)
-    )
-    row = (await session.execute(stmt)).scalar_one_or_none()
-    if row is not None and event is not None:
-        await emit(session, env.storage, env.settings.signed_url_ttl_seconds, kind, row, event, **(extra or {}))
-    return row
-
-
-def progress_value(model: Any, value: float) -> Any:
-    """Progress never goes backwards, whatever order steps land in."""
-    return func.greatest(model.progress, max(0.0, min(1.0, value)))
-
-
-async def create_job(session: AsyncSession, env_storage: Any, ttl: int, kind: JobKind, row: Any) -> None:
-    """Insert a new job row, its ``queued`` event, and schedule its first step after commit."""
-    row.status = kind.queued_status
-    row.next_run_at = utcnow()
-    session.add(row)
-    await session.flush()
-    await emit(session, env_storage, ttl, kind, row, "queued")
-    schedule_step(session, kind, row.id, row.step_seq)
+BACKOFF_BASE, BACKOFF_CAP = 0.5, 30.0
 
 
 async def request_cancel(
-    session: AsyncSession, env: JobEnv, kind: JobKind, job_id: str, *, cancelable: tuple[str, ...]
+    session: AsyncSession, env: JobEnv, kind: JobKind, job_id: str, *, cancelable: Any = None
 ) -> Any:
     """API side of cancel. A job nobody is working on and that has not started is canceled at once;
-    otherwise the cancel is recorded and a step is scheduled now, and the worker asks the provider to cancel."""
+    otherwise the cancel is recorded and a step is scheduled now, and the worker asks the provider to cancel.
+    (``cancelable`` is ignored: the kind declares it.)"""
     model = kind.model
     row = await session.get(model, job_id, with_for_update=True, populate_existing=True)
     assert row is not None
-    if row.status in TERMINAL:
+    if row.status in kind.terminal:
         raise Conflict(f"The {kind.name} already ended ({row.status}).", code="job_already_terminal")
-    if row.status not in cancelable:
+    if row.status not in kind.cancelable:
         raise Conflict(f"A {kind.name} in status {row.status!r} can no longer be canceled.", code="job_not_cancelable")
     now = utcnow()
     lease_free = row.lease_until is None or row.lease_until < now
-    if row.status == kind.queued_status and lease_free and not row.provider_request_id:
+    if row.status == kind.queued and lease_free and not row.provider_request_id:
+        ended = {"cancel_requested_at": now, "lease_until": None}
         await transition(
-            session,
-            env,
-            kind,
-            job_id,
-            from_statuses=(kind.queued_status,),
-            to="canceled",
-            event="canceled",
-            values={"cancel_requested_at": now, "lease_until": None},
+            session, env, kind, job_id, from_statuses=(kind.queued,), to="canceled", event="canceled", values=ended
         )
         return row
     # next_run_at = now: should the worker holding the lease vanish, the reconciler finishes the cancel.
@@ -158,75 +74,79 @@ async def request_cancel(
 
 async def _claim(env: JobEnv, kind: JobKind, job_id: str, seq: int) -> tuple[bool, str | None]:
     model = kind.model
+    where = [
+        model.id == job_id,
+        model.step_seq == seq,
+        model.status.not_in(kind.terminal),
+        lease.is_free(model.lease_until),
+    ]
     async with env.sessionmaker() as session:
-        stmt = (
-            update(model)
-            .where(model.id == job_id, model.step_seq == seq, model.status.not_in(TERMINAL), _lease_free(model))
-            .values(lease_until=func.now() + timedelta(seconds=env.settings.job_lease_seconds))
-            .returning(model.id, model.request_id)
+        row = await lease.claim(
+            session,
+            model,
+            model.lease_until,
+            env.settings.job_lease_seconds,
+            where,
+            returning=[model.id, model.request_id],
         )
-        row = (await session.execute(stmt)).one_or_none()
         await session.commit()
-        return (row is not None, row[1] if row is not None else None)
-
-
-async def _heartbeat(env: JobEnv, kind: JobKind, job_id: str, seq: int) -> None:
-    model = kind.model
-    interval = env.settings.job_lease_seconds / 3
-    while True:
-        await asyncio.sleep(interval)
-        async with env.sessionmaker() as session:
-            await session.execute(
-                update(model)
-                .where(model.id == job_id, model.step_seq == seq)
-                .values(lease_until=func.now() + timedelta(seconds=env.settings.job_lease_seconds))
-            )
-            await session.commit()
-
-
-def backoff(attempt: int, base: float = 0.5, cap: float = 30.0) -> float:
-    """Exponential backoff with full jitter."""
-    return float(random.uniform(0, min(cap, base * 2 ** max(0, attempt - 1))))
+    return (row is not None, row[1] if row is not None else None)
 
 
 async def fail_job(env: JobEnv, kind: JobKind, job_id: str, code: str, message: str) -> None:
     async with env.sessionmaker() as session:
-        await transition(
-            session,
-            env,
-            kind,
-            job_id,
-            from_statuses=None,
-            to="failed",
-            event="failed",
-            values={"error_code": code, "error_message": message},
-        )
+        values = {"error_code": code, "error_message": message}
+        await transition(session, env, kind, job_id, from_statuses=None, to="failed", event="failed", values=values)
         await commit(session, env.redis)
 
 
+async def advance(env: JobEnv, kind: JobKind, job_id: str) -> float | None:
+    """One step of the job: nothing when it ended, the cancel when one was asked for, else the kind's step."""
+    async with env.sessionmaker() as session:
+        row = await session.get(kind.model, job_id)
+    if row is None or row.status in kind.terminal:
+        return None
+    job = Job(env, kind, row)
+    if row.cancel_requested_at is not None and row.status in kind.cancelable:
+        await job.cancel()
+        return None
+    if row.status == kind.queued:
+        values = {"started_at": utcnow(), **kind.steps.started_values(job)}
+        moved = await job.move((kind.queued,), kind.started, "started", values)
+        if moved is None:
+            return 0.0
+    return await kind.steps.advance(job)
+
+
 async def run_step(env: JobEnv, kind_name: str, job_id: str, seq: int) -> str:
-    kind = get_kind(kind_name)
+    kind = env.kinds.get(kind_name)
     claimed, request_id = await _claim(env, kind, job_id, seq)
     if not claimed:
         return "skipped"
     if request_id:
         structlog.contextvars.bind_contextvars(request_id=request_id)
-    heartbeat = asyncio.create_task(_heartbeat(env, kind, job_id, seq))
-    delay: float | None
+    model = kind.model
+    heartbeat = asyncio.create_task(
+        lease.heartbeat(
+            env.sessionmaker,
+            model,
+            model.lease_until,
+            env.settings.job_lease_seconds,
+            [model.id == job_id, model.step_seq == seq],
+        )
+    )
+    delay: float | None = None
     transient = False
     try:
-        delay = await kind.advance(env, job_id)
+        delay = await advance(env, kind, job_id)
     except ProviderError as exc:
         if not exc.retryable:
             await fail_job(env, kind, job_id, exc.code, exc.message)
-            delay = None
         else:
             transient = True
-            delay = None
             log.warning("job_step_transient_error", kind=kind_name, job_id=job_id, code=exc.code, error=str(exc))
     except (OSError, TimeoutError) as exc:
         transient = True
-        delay = None
         log.warning("job_step_transient_error", kind=kind_name, job_id=job_id, error=repr(exc))
     finally:
         heartbeat.cancel()
@@ -248,15 +168,15 @@ async def _finish_step(env: JobEnv, kind: JobKind, job_id: str, seq: int, delay:
                 await fail_job(env, kind, job_id, "provider_unavailable", "The provider kept failing; gave up.")
                 return
             values["attempt"] = attempt
-            delay = backoff(attempt)
+            delay = lease.backoff(attempt, BACKOFF_BASE, BACKOFF_CAP)
         elif row.attempt:
             values["attempt"] = 0
-        if row.status in TERMINAL:
+        if row.status in kind.terminal:
             delay = None
         elif row.cancel_requested_at is not None and delay is not None:
             delay = 0.0
         if delay is None:
-            values["next_run_at"] = None if row.status in TERMINAL else row.next_run_at
+            values["next_run_at"] = None if row.status in kind.terminal else row.next_run_at
         else:
             values["step_seq"] = seq + 1
             values["next_run_at"] = utcnow() + timedelta(seconds=delay)
@@ -266,36 +186,50 @@ async def _finish_step(env: JobEnv, kind: JobKind, job_id: str, seq: int, delay:
         await commit(session, env.redis)
 
 
+def _reschedulable(kind: JobKind) -> list[Any]:
+    model = kind.model
+    return [model.status.not_in(kind.terminal), lease.is_free(model.lease_until)]
+
+
+async def reconcile_now(session: AsyncSession, kind: JobKind, job_id: str) -> bool:
+    """The reconciler, for one job (a provider callback says its request changed): if nobody holds its lease
+    and it is not finished, bump ``step_seq`` (invalidating the deferred poll) and schedule a step now (sent
+    after the caller commits). A job whose step is running is left alone: that step is already looking."""
+    model = kind.model
+    rows = await lease.claim_due(
+        session,
+        model,
+        [model.id == job_id, *_reschedulable(kind)],
+        values={"step_seq": model.step_seq + 1, "next_run_at": func.now()},
+        returning=[model.step_seq],
+    )
+    if not rows:
+        return False
+    schedule_step(session, kind, job_id, rows[0][0])
+    return True
+
+
 async def reconcile_jobs(env: JobEnv, grace_seconds: float = 5.0) -> int:
     """Re-enqueue steps that are due but have no live job (worker killed, enqueue lost).
 
     A non-terminal job whose ``next_run_at`` passed more than ``grace_seconds`` ago and whose lease is free
     gets ``step_seq`` bumped (invalidating whatever arq may still hold) and a fresh step enqueued."""
     count = 0
-    for kind in all_kinds():
+    for kind in env.kinds:
         model = kind.model
+        due = [model.next_run_at.is_not(None), lease.is_overdue(model.next_run_at, grace_seconds)]
         async with env.sessionmaker() as session:
-            stmt = (
-                update(model)
-                .where(
-                    model.status.not_in(TERMINAL),
-                    model.next_run_at.is_not(None),
-                    model.next_run_at < func.now() - timedelta(seconds=grace_seconds),
-                    _lease_free(model),
-                )
-                .values(step_seq=model.step_seq + 1, next_run_at=func.now())
-                .returning(model.id, model.step_seq)
+            rows = await lease.claim_due(
+                session,
+                model,
+                [*due, *_reschedulable(kind)],
+                values={"step_seq": model.step_seq + 1, "next_run_at": func.now()},
+                returning=[model.id, model.step_seq],
             )
-            rows = (await session.execute(stmt)).all()
             for job_id, seq in rows:
                 schedule_step(session, kind, job_id, seq)
             await commit(session, env.redis)
-            count += len(rows)
-            if rows:
-                log.info("reconciled_jobs", kind=kind.name, count=len(rows))
+        count += len(rows)
+        if rows:
+            log.info("reconciled_jobs", kind=kind.name, count=len(rows))
     return count
-
-
-async def count_live(session: AsyncSession, kind: JobKind) -> int:
-    model = kind.model
-    return int(await session.scalar(select(func.count()).select_from(model).where(model.status.not_in(TERMINAL))) or 0)

@@ -1,6 +1,7 @@
 """The mesh pipeline (worker side): one job step drives the whole batch, a few provider requests at a time.
 
-Each step (see ``shared.jobs.runner``: claimed under a lease, safe to repeat) does, in order:
+Each step (see ``shared.jobs.runner``: claimed under a lease, safe to repeat; cancel is the runner's) does,
+in order:
 
 1. ``queued`` → ``running`` (``mesh.started``).
 2. Poll every in-flight item (``running``, provider request id set). A completed request's outputs
@@ -23,7 +24,9 @@ Cancel (``cancel_requested_at``): in-flight provider requests are asked to cance
 ended becomes ``canceled`` (succeeded items keep their files) and the job ends ``canceled``.
 Provider webhooks are not requested for mesh items: polling finds completions.
 Transient provider errors (5xx, 429, timeouts) propagate to the runner, which retries the step with
-backoff; non-retryable ones end only the item concerned.
+backoff; non-retryable ones end only the item concerned (``settle``). Each item's request id is persisted
+by the item's own conditional update right after its submit (the runner's submit-then-persist is for
+kinds whose job row carries the one request id).
 """
 
 from __future__ import annotations
@@ -33,16 +36,20 @@ from typing import Any
 
 import structlog
 from sqlalchemy import func, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared.db import utcnow
 from shared.fal.errors import PROVIDER_FAILED, ProviderError
 from shared.jobs.env import JobEnv
 from shared.jobs.files import copy_url_to_storage
-from shared.jobs.registry import TERMINAL, JobKind, register
-from shared.jobs.runner import progress_value, transition
+from shared.jobs.registry import JobKind, PollPolicy
+from shared.jobs.steps import Job, ProviderSteps, settle
+from shared.jobs.transitions import progress_value
 from shared.meshes.schemas import MESH_FILE_KINDS, MeshOptions
-from shared.meshes.service import CANCELABLE, ENDPOINT, ITEM_ENDED, KIND_NAME, output_key, serialize
+from shared.meshes.service import ENDPOINT, ITEM_ENDED, KIND_NAME, output_key, serialize
 from shared.models import MeshItem, MeshJob
+from shared.models.jobs import MeshItemStatus as I
+from shared.models.jobs import MeshJobStatus as S
 from shared.queue import commit
 
 log = structlog.get_logger("meshes")
@@ -91,84 +98,66 @@ def _item_ref(item: MeshItem, status: str) -> dict[str, Any]:
     return {"id": item.id, "index": item.index, "filename": item.filename, "status": status}
 
 
-async def _load(env: JobEnv, job_id: str) -> tuple[MeshJob | None, list[MeshItem]]:
+async def _items(env: JobEnv, job_id: str) -> list[MeshItem]:
     async with env.sessionmaker() as session:
-        row = await session.get(MeshJob, job_id)
-        if row is None:
-            return None, []
-        items = (
-            await session.scalars(select(MeshItem).where(MeshItem.mesh_job_id == job_id).order_by(MeshItem.index))
-        ).all()
-        return row, list(items)
+        query = select(MeshItem).where(MeshItem.mesh_job_id == job_id).order_by(MeshItem.index)
+        return list((await session.scalars(query)).all())
 
 
-async def advance(env: JobEnv, job_id: str) -> float | None:
-    row, items = await _load(env, job_id)
-    if row is None or row.status in TERMINAL:
-        return None
-    if row.cancel_requested_at is not None:
-        await _cancel(env, row, items)
-        return None
-    if row.status == "queued":
-        async with env.sessionmaker() as session:
-            moved = await transition(
-                session,
-                env,
-                KIND,
-                row.id,
-                from_statuses=("queued",),
-                to="running",
-                event="started",
-                values={"started_at": utcnow()},
-            )
-            await commit(session, env.redis)
-        if moved is None:
-            return 0.0
-    endpoint = row.provider_endpoint or ENDPOINT
-    options = MeshOptions.model_validate(row.options)
-
-    for item in items:
-        if item.status == "running" and item.provider_request_id:
-            await _poll_item(env, row, endpoint, item)
-
-    _, items = await _load(env, job_id)
-    free = env.settings.mesh_concurrency - sum(1 for i in items if i.status == "running")
-    for item in [i for i in items if i.status == "queued" and not i.provider_request_id][: max(0, free)]:
-        await _submit_item(env, row, endpoint, options, item)
-
-    _, items = await _load(env, job_id)
-    if all(i.status in ITEM_ENDED for i in items):
-        await _finish(env, row, items)
-        return None
-    return _interval(env, items)
+async def find_item_request(session: AsyncSession, model: Any, request_id: str) -> str | None:
+    """Provider requests belong to mesh items, not to the job row."""
+    job_id: str | None = await session.scalar(
+        select(MeshItem.mesh_job_id).where(MeshItem.provider_request_id == request_id)
+    )
+    return job_id
 
 
-def _interval(env: JobEnv, items: list[MeshItem]) -> float:
-    """Poll often while requests are young, then back off (up to the max) as they run long."""
-    base = env.settings.provider_poll_interval
-    started = [i.started_at for i in items if i.status == "running" and i.started_at is not None]
-    if not started:
-        return base
-    young = (utcnow() - max(started)).total_seconds()
-    return float(min(env.settings.provider_poll_max_interval, max(base, young / 10)))
+class MeshSteps(ProviderSteps):
+    async def advance(self, job: Job) -> float | None:
+        """Poll what is in flight, submit what fits, finish when every item ended."""
+        endpoint = job.row.provider_endpoint or ENDPOINT
+        for item in await _items(job.env, job.id):
+            if item.status == I.RUNNING and item.provider_request_id:
+                await _poll_item(job, endpoint, item)
+        items = await _items(job.env, job.id)
+        free = job.env.settings.mesh_concurrency - sum(1 for i in items if i.status == I.RUNNING)
+        options = MeshOptions.model_validate(job.row.options)
+        for item in [i for i in items if i.status == I.QUEUED and not i.provider_request_id][: max(0, free)]:
+            await _submit_item(job, endpoint, options, item)
+        items = await _items(job.env, job.id)
+        if all(i.status in ITEM_ENDED for i in items):
+            await _finish(job, items)
+            return None
+        started = [i.started_at for i in items if i.status == I.RUNNING and i.started_at is not None]
+        return job.poll_delay(max(started) if started else None)
+
+    async def cancel_requests(self, job: Job) -> list[str]:
+        items = await _items(job.env, job.id)
+        return [i.provider_request_id for i in items if i.status == I.RUNNING and i.provider_request_id]
+
+    async def on_cancel(self, job: Job, session: AsyncSession) -> dict[str, Any]:
+        """Items that had not ended end with the job (succeeded items keep their files)."""
+        await session.execute(
+            update(MeshItem)
+            .where(MeshItem.mesh_job_id == job.id, MeshItem.status.in_((I.QUEUED, I.RUNNING)))
+            .values(status=I.CANCELED, finished_at=utcnow())
+        )
+        return {}
 
 
-async def _submit_item(env: JobEnv, row: MeshJob, endpoint: str, options: MeshOptions, item: MeshItem) -> None:
-    url = await env.storage.signed_url(item.input_key, INPUT_URL_TTL)
-    try:
-        request_id = await env.provider.submit(endpoint, provider_arguments(options, url))
-    except ProviderError as exc:
-        if exc.retryable:
-            raise
-        await _end_item(env, row, item, ("queued",), "failed", error=(exc.code, exc.message))
+async def _submit_item(job: Job, endpoint: str, options: MeshOptions, item: MeshItem) -> None:
+    url = await job.env.storage.signed_url(item.input_key, INPUT_URL_TTL)
+    request_id = await settle(job.submit(endpoint, provider_arguments(options, url), webhook=False))
+    if isinstance(request_id, ProviderError):
+        await _end_item(job, item, (I.QUEUED,), I.FAILED, error=(request_id.code, request_id.message))
         return
     # Persist the request id at once: from here on a repeated step polls it instead of resubmitting.
-    async with env.sessionmaker() as session:
+    async with job.env.sessionmaker() as session:
         moved = (
             await session.execute(
                 update(MeshItem)
-                .where(MeshItem.id == item.id, MeshItem.status == "queued", MeshItem.provider_request_id.is_(None))
-                .values(status="running", provider_request_id=request_id, started_at=utcnow())
+                .where(MeshItem.id == item.id, MeshItem.status == I.QUEUED, MeshItem.provider_request_id.is_(None))
+                .values(status=I.RUNNING, provider_request_id=request_id, started_at=utcnow())
                 .returning(MeshItem.id)
             )
         ).scalar_one_or_none()
@@ -176,42 +165,36 @@ async def _submit_item(env: JobEnv, row: MeshJob, endpoint: str, options: MeshOp
             log.warning("mesh_item_moved_during_submit", item_id=item.id, request_id=request_id)
             await session.rollback()
             return
-        await transition(
-            session,
-            env,
-            KIND,
-            row.id,
-            from_statuses=("running",),
-            to=None,
-            event="progress",
-            extra={"message": f"{item.filename}: submitted", "item": _item_ref(item, "running")},
-        )
-        await commit(session, env.redis)
+        extra = {"message": f"{item.filename}: submitted", "item": _item_ref(item, I.RUNNING)}
+        await job.move((S.RUNNING,), None, "progress", extra=extra, session=session)
+        await commit(session, job.env.redis)
 
 
-async def _poll_item(env: JobEnv, row: MeshJob, endpoint: str, item: MeshItem) -> None:
+async def _poll_item(job: Job, endpoint: str, item: MeshItem) -> None:
     assert item.provider_request_id
-    try:
-        status = await env.provider.status(endpoint, item.provider_request_id, with_logs=False)
-        if status.state != "completed":
-            return
-        result = await env.provider.result(endpoint, item.provider_request_id)
-        files = await _copy_outputs(env, row, item, result)
-    except ProviderError as exc:
-        if exc.retryable:
-            raise
-        await _end_item(env, row, item, ("running",), "failed", error=(exc.code, exc.message))
+    outcome = await settle(_fetch_item(job, endpoint, item))
+    if isinstance(outcome, ProviderError):
+        await _end_item(job, item, (I.RUNNING,), I.FAILED, error=(outcome.code, outcome.message))
+    elif outcome is None:
         return
-    if not any(f["kind"] != "rendered_image" for f in files):
-        await _end_item(
-            env, row, item, ("running",), "failed", error=(PROVIDER_FAILED, "The provider returned no mesh.")
-        )
-        return
-    await _end_item(env, row, item, ("running",), "succeeded", files=files)
+    elif not any(f["kind"] != "rendered_image" for f in outcome):
+        await _end_item(job, item, (I.RUNNING,), I.FAILED, error=(PROVIDER_FAILED, "The provider returned no mesh."))
+    else:
+        await _end_item(job, item, (I.RUNNING,), I.SUCCEEDED, files=outcome)
 
 
-async def _copy_outputs(env: JobEnv, row: MeshJob, item: MeshItem, result: dict[str, Any]) -> list[dict[str, Any]]:
-    http = env.http
+async def _fetch_item(job: Job, endpoint: str, item: MeshItem) -> list[dict[str, Any]] | None:
+    """The item's stored output files once its request completed; None while it is still running."""
+    assert item.provider_request_id
+    status = await job.env.provider.status(endpoint, item.provider_request_id, with_logs=False)
+    if status.state != "completed":
+        return None
+    result = await job.env.provider.result(endpoint, item.provider_request_id)
+    return await _copy_outputs(job, item, result)
+
+
+async def _copy_outputs(job: Job, item: MeshItem, result: dict[str, Any]) -> list[dict[str, Any]]:
+    http = job.env.http
     assert http is not None
     files: list[dict[str, Any]] = []
     for kind in MESH_FILE_KINDS:
@@ -219,8 +202,8 @@ async def _copy_outputs(env: JobEnv, row: MeshJob, item: MeshItem, result: dict[
         if not isinstance(meta, dict) or not isinstance(meta.get("url"), str):
             continue
         ext, content_type = file_type(kind, meta)
-        key = output_key(row.owner_id, row.id, item.index, kind, ext)
-        stored = await copy_url_to_storage(http, env.storage, meta["url"], key, content_type)
+        key = output_key(job.row.owner_id, job.id, item.index, kind, ext)
+        stored = await copy_url_to_storage(http, job.env.storage, meta["url"], key, content_type)
         files.append(
             {
                 "kind": kind,
@@ -234,8 +217,7 @@ async def _copy_outputs(env: JobEnv, row: MeshJob, item: MeshItem, result: dict[
 
 
 async def _end_item(
-    env: JobEnv,
-    row: MeshJob,
+    job: Job,
     item: MeshItem,
     from_statuses: tuple[str, ...],
     to: str,
@@ -248,7 +230,7 @@ async def _end_item(
         values.update(error_code=error[0], error_message=error[1][:2000])
     if files is not None:
         values["files"] = files
-    async with env.sessionmaker() as session:
+    async with job.env.sessionmaker() as session:
         moved = (
             await session.execute(
                 update(MeshItem)
@@ -263,84 +245,36 @@ async def _end_item(
         ended = await session.scalar(
             select(func.count())
             .select_from(MeshItem)
-            .where(MeshItem.mesh_job_id == row.id, MeshItem.status.in_(ITEM_ENDED))
+            .where(MeshItem.mesh_job_id == job.id, MeshItem.status.in_(ITEM_ENDED))
         )
         message = f"{item.filename}: {to}" + (f" ({error[0]})" if error else "")
-        job = await transition(
-            session,
-            env,
-            KIND,
-            row.id,
-            from_statuses=("running",),
-            to=None,
-            event="progress",
-            values={"progress": progress_value(MeshJob, (ended or 0) / max(1, row.item_count))},
-            extra={"message": message, "item": _item_ref(item, to)},
-        )
-        if job is None:  # the job ended meanwhile (canceled, failed): leave its items alone
-            await session.rollback()
+        progress = {"progress": progress_value(MeshJob, (ended or 0) / max(1, job.row.item_count))}
+        extra = {"message": message, "item": _item_ref(item, to)}
+        if await job.move((S.RUNNING,), None, "progress", progress, extra, session=session) is None:
+            await session.rollback()  # the job ended meanwhile (canceled, failed): leave its items alone
             return
-        await commit(session, env.redis)
+        await commit(session, job.env.redis)
 
 
-async def _finish(env: JobEnv, row: MeshJob, items: list[MeshItem]) -> None:
-    succeeded = sum(1 for i in items if i.status == "succeeded")
-    async with env.sessionmaker() as session:
-        if succeeded:
-            await transition(
-                session,
-                env,
-                KIND,
-                row.id,
-                from_statuses=("running",),
-                to="succeeded",
-                event="succeeded",
-                values={"progress": 1.0},
-            )
-        else:
-            codes = {i.error_code for i in items if i.error_code}
-            code = codes.pop() if len(codes) == 1 else "all_items_failed"
-            await transition(
-                session,
-                env,
-                KIND,
-                row.id,
-                from_statuses=("running",),
-                to="failed",
-                event="failed",
-                values={
-                    "progress": 1.0,
-                    "error_code": code,
-                    "error_message": f"All {len(items)} item(s) failed; see each item's error.",
-                },
-            )
-        await commit(session, env.redis)
+async def _finish(job: Job, items: list[MeshItem]) -> None:
+    if any(i.status == I.SUCCEEDED for i in items):
+        await job.move((S.RUNNING,), S.SUCCEEDED, "succeeded", {"progress": 1.0})
+        return
+    codes = {i.error_code for i in items if i.error_code}
+    code = codes.pop() if len(codes) == 1 else "all_items_failed"
+    message = f"All {len(items)} item(s) failed; see each item's error."
+    await job.move((S.RUNNING,), S.FAILED, "failed", {"progress": 1.0, "error_code": code, "error_message": message})
 
 
-async def _cancel(env: JobEnv, row: MeshJob, items: list[MeshItem]) -> None:
-    endpoint = row.provider_endpoint or ENDPOINT
-    for item in items:
-        if item.status == "running" and item.provider_request_id:
-            try:
-                answer = await env.provider.cancel(endpoint, item.provider_request_id)
-                log.info("provider_cancel", mesh_id=row.id, item_id=item.id, answer=answer)
-            except ProviderError as exc:
-                if exc.retryable:
-                    raise
-                log.warning("provider_cancel_failed", mesh_id=row.id, item_id=item.id, code=exc.code)
-    async with env.sessionmaker() as session:
-        await session.execute(
-            update(MeshItem)
-            .where(MeshItem.mesh_job_id == row.id, MeshItem.status.in_(("queued", "running")))
-            .values(status="canceled", finished_at=utcnow())
-        )
-        done = await transition(
-            session, env, KIND, row.id, from_statuses=CANCELABLE, to="canceled", event="canceled", values={}
-        )
-        if done is None:
-            await session.rollback()
-            return
-        await commit(session, env.redis)
-
-
-KIND: JobKind = register(JobKind(name=KIND_NAME, model=MeshJob, serialize=serialize, advance=advance))
+MESH = JobKind(
+    name=KIND_NAME,
+    model=MeshJob,
+    statuses=S,
+    started=S.RUNNING,
+    cancelable=frozenset({S.QUEUED, S.RUNNING}),
+    serialize=serialize,
+    steps=MeshSteps(),
+    # Poll often while requests are young, then back off as they run long.
+    poll=PollPolicy(first=lambda settings: settings.provider_poll_interval, growth=0.1),
+    find_request=find_item_request,
+)

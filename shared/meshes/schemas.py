@@ -5,10 +5,11 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from shared.jobs.schemas import JobError as JobError  # re-exported: the mesh service renders errors with it
+from shared.models.jobs import MeshItemStatus
+from shared.models.jobs import MeshJobStatus as MeshJobStatus  # the API filters by it
 from shared.uploads.schemas import RejectedFile
 
-MeshJobStatus = Literal["queued", "running", "succeeded", "failed", "canceled"]
-MeshItemStatus = Literal["queued", "running", "succeeded", "failed", "canceled"]
 Texture = Literal["no", "standard", "HD"]
 MeshFileKind = Literal["model_mesh", "pbr_model", "base_model", "rendered_image"]
 MESH_FILE_KINDS: tuple[MeshFileKind, ...] = ("model_mesh", "pbr_model", "base_model", "rendered_image")
@@ -34,11 +35,6 @@ class MeshOptions(BaseModel):
     seed: int | None = Field(
         default=None, ge=0, le=2**31 - 1, description="Geometry seed; the same seed and photo give the same mesh."
     )
-
-
-class JobError(BaseModel):
-    code: str
-    message: str
 
 
 class MeshFile(BaseModel):

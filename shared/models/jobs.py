@@ -8,9 +8,12 @@ is harmless. ``next_run_at`` tells the reconciler when a step is due.
 from __future__ import annotations
 
 from datetime import datetime
+from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import BigInteger, Boolean, Float, ForeignKey, Integer, String, Text, UniqueConstraint
+from pydantic import GetCoreSchemaHandler
+from pydantic_core import core_schema
+from sqlalchemy import BigInteger, Boolean, Enum, Float, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -18,8 +21,70 @@ from shared.db import Base
 from shared.models.base import OwnedMixin, Timestamp, TimestampMixin
 
 
+class JobStatus(StrEnum):
+    """Base of the status enums. Validated and shown in OpenAPI as a literal of its values (inline
+    ``{"type": "string", "enum": [...]}``, no shared component): the API contract of a ``Literal``."""
+
+    @classmethod
+    def __get_pydantic_core_schema__(cls, source: Any, handler: GetCoreSchemaHandler) -> core_schema.CoreSchema:
+        return core_schema.no_info_after_validator_function(
+            cls,
+            core_schema.literal_schema([m.value for m in cls]),
+            serialization=core_schema.plain_serializer_function_ser_schema(str, when_used="json"),
+        )
+
+
+class TrainingStatus(JobStatus):
+    QUEUED = "queued"
+    PREPARING = "preparing"
+    TRAINING = "training"
+    SAVING = "saving"
+    SUCCEEDED = "succeeded"
+    FAILED = "failed"
+    CANCELED = "canceled"
+
+
+class GenerationStatus(JobStatus):
+    QUEUED = "queued"
+    RUNNING = "running"
+    SUCCEEDED = "succeeded"
+    FAILED = "failed"
+    CANCELED = "canceled"
+
+
+class MeshJobStatus(JobStatus):
+    QUEUED = "queued"
+    RUNNING = "running"
+    SUCCEEDED = "succeeded"
+    FAILED = "failed"
+    CANCELED = "canceled"
+
+
+# A mesh item is one provider request of a mesh job: it moves through the same statuses.
+MeshItemStatus = MeshJobStatus
+
+
+def status_column(statuses: type[StrEnum], *, index: bool = True) -> Mapped[Any]:
+    """The ``status`` column of a job table: ``VARCHAR(20)`` holding the enum's values (no native Postgres
+    enum, no CHECK constraint: the values and the column type are what the migrations created)."""
+    return mapped_column(
+        Enum(
+            statuses,
+            native_enum=False,
+            create_constraint=False,
+            length=20,
+            values_callable=lambda e: [m.value for m in e],
+            validate_strings=True,
+        ),
+        nullable=False,
+        default=statuses("queued"),
+        index=index,
+    )
+
+
 class JobMixin(OwnedMixin, TimestampMixin):
-    status: Mapped[str] = mapped_column(String(20), nullable=False, default="queued", index=True)
+    """Columns every job table has; each table declares its own ``status`` (:func:`status_column`)."""
+
     progress: Mapped[float] = mapped_column(Float, nullable=False, default=0.0, server_default="0")
     error_code: Mapped[str | None] = mapped_column(String(100))
     error_message: Mapped[str | None] = mapped_column(Text)
@@ -39,6 +104,7 @@ class JobMixin(OwnedMixin, TimestampMixin):
 class Training(JobMixin, Base):
     __tablename__ = "trainings"
 
+    status: Mapped[TrainingStatus] = status_column(TrainingStatus)
     id: Mapped[str] = mapped_column(String(40), primary_key=True)
     dataset_id: Mapped[str] = mapped_column(ForeignKey("datasets.id", ondelete="RESTRICT"), index=True)
     base_model_id: Mapped[str] = mapped_column(ForeignKey("models.id", ondelete="RESTRICT"))
@@ -57,6 +123,7 @@ class Training(JobMixin, Base):
 class Generation(JobMixin, Base):
     __tablename__ = "generations"
 
+    status: Mapped[GenerationStatus] = status_column(GenerationStatus)
     id: Mapped[str] = mapped_column(String(40), primary_key=True)
     # No FK: a finished generation keeps its history when its model is deleted.
     model_id: Mapped[str] = mapped_column(String(40), nullable=False, index=True)
@@ -86,6 +153,7 @@ class GenerationImage(Base):
 class MeshJob(JobMixin, Base):
     __tablename__ = "mesh_jobs"
 
+    status: Mapped[MeshJobStatus] = status_column(MeshJobStatus)
     id: Mapped[str] = mapped_column(String(40), primary_key=True)
     options: Mapped[dict[str, Any]] = mapped_column(JSONB, nullable=False, default=dict)
     item_count: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
@@ -100,7 +168,7 @@ class MeshItem(Base):
     index: Mapped[int] = mapped_column(Integer, nullable=False)
     filename: Mapped[str] = mapped_column(String(255), nullable=False)
     input_key: Mapped[str] = mapped_column(String(500), nullable=False)
-    status: Mapped[str] = mapped_column(String(20), nullable=False, default="queued")
+    status: Mapped[MeshItemStatus] = status_column(MeshItemStatus, index=False)
     error_code: Mapped[str | None] = mapped_column(String(100))
     error_message: Mapped[str | None] = mapped_column(Text)
     provider_request_id: Mapped[str | None] = mapped_column(String(200))

@@ -1,9 +1,9 @@
-"""The training pipeline (worker side), one short idempotent step at a time.
+"""The training job kind (worker side): what trainings do beyond the shared runner.
 
-queued → preparing (snapshot the image list, stream the ZIP into storage, submit to the trainer and
-persist the request id at once) → training (poll status with logs; ``step i/N`` → progress) → saving
-(fetch the result, copy ``diffusers_lora_file`` and ``config_file`` into our storage, create the Model)
-→ succeeded. Every step re-reads the row and is safe to repeat; state changes are conditional.
+queued → preparing (snapshot the image list, stream the ZIP into storage, submit to the trainer; the
+runner persists the request id at once) → training (poll status with logs; ``step i/N`` → progress) →
+saving (copy ``diffusers_lora_file`` and ``config_file`` into our storage, create the Model) → succeeded.
+Every step re-reads the row and is safe to repeat; state changes are conditional.
 
 Cancel works in queued, preparing and training (the provider is asked to cancel). Once the provider has
 finished and the job is ``saving``, a cancel is refused (409 ``job_not_cancelable``): the weights already
@@ -13,28 +13,30 @@ exist and are being copied, and a half-made model is never left behind.
 from __future__ import annotations
 
 import re
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
-import structlog
 from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared.db import utcnow
-from shared.fal.errors import PROVIDER_FAILED, ProviderError
-from shared.jobs.env import JobEnv
+from shared.fal.errors import PROVIDER_FAILED
+from shared.fal.provider import ProviderStatus
+from shared.ids import new_id
 from shared.jobs.files import copy_url_to_storage
-from shared.jobs.registry import JobKind, register
-from shared.jobs.runner import progress_value, transition
+from shared.jobs.registry import JobKind, PollPolicy
+from shared.jobs.steps import Job, ProviderSteps
+from shared.jobs.transitions import progress_value
 from shared.models import Image, Model, Training
+from shared.models.jobs import TrainingStatus as S
 from shared.queue import commit
 from shared.trainings.archive import zip_snapshot
-from shared.trainings.service import serialize
+from shared.trainings.service import min_images, serialize
 
-log = structlog.get_logger("trainings")
 STEP_RE = re.compile(r"step\s+(\d+)\s*/\s*(\d+)", re.IGNORECASE)
 ZIP_URL_TTL = timedelta(hours=6)
-CANCELABLE = ("queued", "preparing", "training")
+CANCELABLE = frozenset({S.QUEUED, S.PREPARING, S.TRAINING})
 
 # progress bands per stage
 PREPARING_DONE = 0.05
@@ -69,128 +71,8 @@ def provider_arguments(row: Training, images_url: str) -> dict[str, Any]:
     return args
 
 
-async def _load(env: JobEnv, job_id: str) -> Training | None:
-    async with env.sessionmaker() as session:
-        return await session.get(Training, job_id)
-
-
-async def advance(env: JobEnv, job_id: str) -> float | None:
-    row = await _load(env, job_id)
-    if row is None or row.status in ("succeeded", "failed", "canceled"):
-        return None
-    if row.cancel_requested_at is not None and row.status in CANCELABLE:
-        await _cancel(env, row)
-        return None
-    if row.status == "queued":
-        async with env.sessionmaker() as session:
-            await transition(
-                session,
-                env,
-                KIND,
-                row.id,
-                from_statuses=("queued",),
-                to="preparing",
-                event="started",
-                values={
-                    "started_at": utcnow(),
-                    "stage": "snapshotting images",
-                    "progress": progress_value(Training, 0.01),
-                },
-            )
-            await commit(session, env.redis)
-        return 0.0
-    if row.status == "preparing":
-        return await _prepare(env, row)
-    if row.status == "training":
-        return await _poll(env, row)
-    if row.status == "saving":
-        await _save(env, row)
-        return None
-    return None
-
-
-async def _prepare(env: JobEnv, row: Training) -> float | None:
-    if row.snapshot is None:
-        async with env.sessionmaker() as session:
-            images = (
-                await session.scalars(select(Image).where(Image.dataset_id == row.dataset_id).order_by(Image.id))
-            ).all()
-            snapshot = [
-                {
-                    "image_id": i.id,
-                    "key": i.storage_key,
-                    "ext": i.storage_key.rsplit(".", 1)[-1],
-                    "size_bytes": i.size_bytes,
-                    "caption": i.caption,
-                }
-                for i in images
-            ]
-            minimum = env.settings.min_images_portrait if row.trainer == "portrait" else env.settings.min_images_fast
-            if len(snapshot) < minimum:
-                await transition(
-                    session,
-                    env,
-                    KIND,
-                    row.id,
-                    from_statuses=("preparing",),
-                    to="failed",
-                    event="failed",
-                    values={
-                        "error_code": "dataset_too_small",
-                        "error_message": f"The dataset has {len(snapshot)} images; {minimum} are needed.",
-                    },
-                )
-                await commit(session, env.redis)
-                return None
-            await transition(
-                session,
-                env,
-                KIND,
-                row.id,
-                from_statuses=("preparing",),
-                to=None,
-                event=None,
-                values={
-                    "snapshot": snapshot,
-                    "image_count": len(snapshot),
-                    "stage": "zipping images",
-                    "zip_key": zip_key(row),
-                },
-            )
-            await commit(session, env.redis)
-        row.snapshot = snapshot
-    key = zip_key(row)
-    if row.provider_request_id is None:
-        if await env.storage.stat(key) is None:
-            await env.storage.put(key, zip_snapshot(env.storage, row.snapshot), "application/zip")
-        url = await env.storage.signed_url(key, ZIP_URL_TTL)
-        webhook = "/v1/provider-webhooks/fal" if env.settings.fal_webhooks_enabled else None
-        endpoint = row.provider_endpoint or ""
-        request_id = await env.provider.submit(endpoint, provider_arguments(row, url), webhook_url=webhook)
-        # Persist the request id before anything else can fail: a repeated step must never resubmit.
-        async with env.sessionmaker() as session:
-            moved = await transition(
-                session,
-                env,
-                KIND,
-                row.id,
-                from_statuses=("preparing",),
-                to="training",
-                event="progress",
-                values={
-                    "provider_request_id": request_id,
-                    "stage": "queued at provider",
-                    "progress": progress_value(Training, TRAINING_START),
-                },
-                extra={"message": "submitted to the trainer"},
-            )
-            await commit(session, env.redis)
-        if moved is None:
-            log.warning("training_moved_during_submit", training_id=row.id, request_id=request_id)
-    return 0.0
-
-
-def _parse_progress(logs: list[str]) -> tuple[float | None, str | None]:
+def parse_progress(logs: list[str]) -> tuple[float | None, str | None]:
+    """(progress, ``step i/N``) from the newest ``step i/N`` log line."""
     for line in reversed(logs):
         match = STEP_RE.search(line)
         if match:
@@ -201,216 +83,165 @@ def _parse_progress(logs: list[str]) -> tuple[float | None, str | None]:
     return None, None
 
 
-async def _poll(env: JobEnv, row: Training) -> float | None:
-    assert row.provider_request_id and row.provider_endpoint
-    status = await env.provider.status(row.provider_endpoint, row.provider_request_id, with_logs=True)
-    seen = int((row.result or {}).get("logs_seen", 0))
-    polls = int((row.result or {}).get("polls", 0)) + 1
-    interval = min(
-        env.settings.provider_poll_max_interval, env.settings.provider_poll_interval * (1.5 ** min(polls, 20))
-    )
-    async with env.sessionmaker() as session:
+async def snapshot_images(session: AsyncSession, row: Training) -> list[dict[str, Any]]:
+    images = (await session.scalars(select(Image).where(Image.dataset_id == row.dataset_id).order_by(Image.id))).all()
+    return [
+        {
+            "image_id": i.id,
+            "key": i.storage_key,
+            "ext": i.storage_key.rsplit(".", 1)[-1],
+            "size_bytes": i.size_bytes,
+            "caption": i.caption,
+        }
+        for i in images
+    ]
+
+
+class TrainingSteps(ProviderSteps):
+    submitted = S.TRAINING
+    with_logs = True
+
+    def started_values(self, job: Job) -> dict[str, Any]:
+        return {"stage": "snapshotting images", "progress": progress_value(Training, 0.01)}
+
+    async def prepare(self, job: Job) -> bool:
+        row: Training = job.row
+        if row.snapshot is None:
+            async with job.env.sessionmaker() as session:
+                snapshot = await snapshot_images(session, row)
+                minimum = min_images(job.env.settings, row.trainer)
+                if len(snapshot) < minimum:
+                    message = f"The dataset has {len(snapshot)} images; {minimum} are needed."
+                    await job.fail("dataset_too_small", message, session=session)
+                    await commit(session, job.env.redis)
+                    return False
+                values = {"snapshot": snapshot, "image_count": len(snapshot), "stage": "zipping images"}
+                await job.move((S.PREPARING,), values={**values, "zip_key": zip_key(row)}, session=session)
+                await commit(session, job.env.redis)
+            row.snapshot = snapshot
+        if await job.env.storage.stat(zip_key(row)) is None:
+            await job.env.storage.put(zip_key(row), zip_snapshot(job.env.storage, row.snapshot), "application/zip")
+        return True
+
+    async def arguments(self, job: Job) -> dict[str, Any]:
+        return provider_arguments(job.row, await job.env.storage.signed_url(zip_key(job.row), ZIP_URL_TTL))
+
+    def on_submitted(self, job: Job) -> tuple[str | None, str | None, dict[str, Any], dict[str, Any] | None]:
+        values = {"stage": "queued at provider", "progress": progress_value(Training, TRAINING_START)}
+        return S.TRAINING, "progress", values, {"message": "submitted to the trainer"}
+
+    async def progress(self, job: Job, status: ProviderStatus) -> float | None:
+        """Report the provider queue position, new log lines and ``step i/N``; poll sooner after news."""
+        row: Training = job.row
+        seen = int((row.result or {}).get("logs_seen", 0))
+        news_at = _news_at(row)
         if status.state == "queued":
             stage = f"in provider queue (position {status.queue_position})"
             if stage != row.stage:
-                await transition(
-                    session,
-                    env,
-                    KIND,
-                    row.id,
-                    from_statuses=("training",),
-                    to=None,
-                    event="progress",
-                    values={"stage": stage, "result": {"logs_seen": seen, "polls": polls}},
-                    extra={"message": stage},
-                )
-            else:
-                await transition(
-                    session,
-                    env,
-                    KIND,
-                    row.id,
-                    from_statuses=("training",),
-                    to=None,
-                    event=None,
-                    values={"result": {"logs_seen": seen, "polls": polls}},
-                )
-            await commit(session, env.redis)
-            return interval
+                news_at = utcnow()
+                await job.move((S.TRAINING,), None, "progress", _polled(seen, news_at, stage=stage), {"message": stage})
+            return job.poll_delay(news_at)
         new_logs = status.logs[seen:] if len(status.logs) >= seen else status.logs
-        progress, step = _parse_progress(status.logs)
-        for line in new_logs:
-            if not STEP_RE.search(line):
-                await transition(
-                    session,
-                    env,
-                    KIND,
-                    row.id,
-                    from_statuses=("training",),
-                    to=None,
-                    event="log",
-                    values={},
-                    extra={"message": line[:2000]},
-                )
-        values: dict[str, Any] = {"result": {"logs_seen": len(status.logs), "polls": 0 if new_logs else polls}}
-        if status.state == "in_progress":
+        if new_logs:
+            news_at = utcnow()
+        async with job.env.sessionmaker() as session:
+            for line in new_logs:
+                if not STEP_RE.search(line):
+                    await job.move((S.TRAINING,), None, "log", extra={"message": line[:2000]}, session=session)
+            values = _polled(len(status.logs), news_at)
+            progress, step = parse_progress(status.logs)
             if step and (progress or 0) > row.progress + 1e-9:
                 values.update(stage=f"training ({step})", progress=progress_value(Training, progress or 0))
-                await transition(
-                    session,
-                    env,
-                    KIND,
-                    row.id,
-                    from_statuses=("training",),
-                    to=None,
-                    event="progress",
-                    values=values,
-                    extra={"message": step},
-                )
-            else:
-                await transition(
-                    session, env, KIND, row.id, from_statuses=("training",), to=None, event=None, values=values
-                )
-            await commit(session, env.redis)
-            return env.settings.provider_poll_interval if new_logs else interval
-        # completed: Fal reports failures as COMPLETED; the result fetch says which.
-        try:
-            result = await env.provider.result(row.provider_endpoint, row.provider_request_id)
-        except ProviderError as exc:
-            if exc.retryable:
-                raise
-            await transition(
-                session,
-                env,
-                KIND,
-                row.id,
-                from_statuses=("training",),
-                to="failed",
-                event="failed",
-                values={"error_code": exc.code, "error_message": exc.message},
-            )
-            await commit(session, env.redis)
+                await job.move((S.TRAINING,), None, "progress", values, {"message": step}, session=session)
+            elif new_logs:
+                await job.move((S.TRAINING,), values=values, session=session)
+            await commit(session, job.env.redis)
+        return job.poll_delay(news_at)
+
+    async def collect(self, job: Job, result: dict[str, Any]) -> float | None:
+        if not (result.get("diffusers_lora_file") or {}).get("url"):
+            await job.fail(PROVIDER_FAILED, "The trainer returned no diffusers_lora_file.")
             return None
-        lora = (result.get("diffusers_lora_file") or {}).get("url")
-        if not lora:
-            await transition(
-                session,
-                env,
-                KIND,
-                row.id,
-                from_statuses=("training",),
-                to="failed",
-                event="failed",
-                values={"error_code": PROVIDER_FAILED, "error_message": "The trainer returned no diffusers_lora_file."},
-            )
-            await commit(session, env.redis)
-            return None
-        await transition(
-            session,
-            env,
-            KIND,
-            row.id,
-            from_statuses=("training",),
-            to="saving",
-            event="progress",
-            values={
-                "stage": "saving weights",
-                "progress": progress_value(Training, TRAINING_END),
-                "result": {"provider": result},
-                "model_id": row.model_id or _new_model_id(),
-            },
-            extra={"message": "training finished; saving weights"},
-        )
-        await commit(session, env.redis)
-    return 0.0
+        values = {
+            "stage": "saving weights",
+            "progress": progress_value(Training, TRAINING_END),
+            "result": {"provider": result},
+            "model_id": job.row.model_id or new_id("model"),
+        }
+        await job.move((S.TRAINING,), S.SAVING, "progress", values, {"message": "training finished; saving weights"})
+        return 0.0
+
+    async def resume(self, job: Job) -> float | None:
+        if job.row.status == S.SAVING:
+            await save_model(job)
+        return None
+
+    async def on_cancel(self, job: Job, session: AsyncSession) -> dict[str, Any]:
+        return {"stage": "canceled"}
+
+    async def cleanup(self, job: Job) -> None:
+        await job.env.storage.delete(zip_key(job.row))
 
 
-def _new_model_id() -> str:
-    from shared.ids import new_id
+def _news_at(row: Training) -> datetime | None:
+    raw = (row.result or {}).get("news_at")
+    return datetime.fromisoformat(raw) if isinstance(raw, str) else row.started_at
 
-    return new_id("model")
+
+def _polled(logs_seen: int, news_at: datetime | None, **values: Any) -> dict[str, Any]:
+    return {"result": {"logs_seen": logs_seen, "news_at": news_at.isoformat() if news_at else None}, **values}
 
 
-async def _save(env: JobEnv, row: Training) -> None:
-    assert row.model_id and row.result
+async def save_model(job: Job) -> None:
+    """Copy the weights (and config) into our storage, create the Model, succeed; then drop the ZIP."""
+    row: Training = job.row
+    assert row.model_id and row.result and job.env.http is not None
     provider = row.result.get("provider", {})
     prefix = model_prefix(row.owner_id, row.model_id)
-    http = env.http
-    assert http is not None
+    copy = job.env.http, job.env.storage
     weights = await copy_url_to_storage(
-        http,
-        env.storage,
-        provider["diffusers_lora_file"]["url"],
-        prefix + "lora.safetensors",
-        "application/octet-stream",
+        *copy, provider["diffusers_lora_file"]["url"], prefix + "lora.safetensors", "application/octet-stream"
     )
     config_key = None
     if (provider.get("config_file") or {}).get("url"):
         config = await copy_url_to_storage(
-            http, env.storage, provider["config_file"]["url"], prefix + "config.json", "application/json"
+            *copy, provider["config_file"]["url"], prefix + "config.json", "application/json"
         )
         config_key = config.key
-    async with env.sessionmaker() as session:
-        await session.execute(
-            insert(Model)
-            .values(
-                id=row.model_id,
-                owner_id=row.owner_id,
-                name=row.name,
-                type="lora",
-                category="image",
-                base_model_id=row.base_model_id,
-                training_id=row.id,
-                trigger_word=row.trigger_word,
-                weights_key=weights.key,
-                weights_size=weights.size,
-                weights_sha256=weights.sha256,
-                config_key=config_key,
-                trainers={},
-                generation_endpoint=await session.scalar(
-                    select(Model.generation_endpoint).where(Model.id == row.base_model_id)
-                ),
-            )
-            .on_conflict_do_nothing()
-        )
-        done = await transition(
-            session,
-            env,
-            KIND,
-            row.id,
-            from_statuses=("saving",),
-            to="succeeded",
-            event="succeeded",
-            values={"stage": "done", "progress": 1.0, "result": {"provider": provider}},
-        )
-        await commit(session, env.redis)
+    async with job.env.sessionmaker() as session:
+        endpoint = await session.scalar(select(Model.generation_endpoint).where(Model.id == row.base_model_id))
+        model: dict[str, Any] = {
+            "id": row.model_id,
+            "owner_id": row.owner_id,
+            "name": row.name,
+            "type": "lora",
+            "category": "image",
+            "base_model_id": row.base_model_id,
+            "training_id": row.id,
+            "trigger_word": row.trigger_word,
+            "weights_key": weights.key,
+            "weights_size": weights.size,
+            "weights_sha256": weights.sha256,
+            "config_key": config_key,
+            "trainers": {},
+            "generation_endpoint": endpoint,
+        }
+        await session.execute(insert(Model).values(**model).on_conflict_do_nothing())
+        values = {"stage": "done", "progress": 1.0, "result": {"provider": provider}}
+        done = await job.move((S.SAVING,), S.SUCCEEDED, "succeeded", values, session=session)
+        await commit(session, job.env.redis)
     if done is not None and row.zip_key:
-        await env.storage.delete(row.zip_key)
+        await job.env.storage.delete(row.zip_key)
 
 
-async def _cancel(env: JobEnv, row: Training) -> None:
-    if row.provider_request_id and row.provider_endpoint:
-        try:
-            answer = await env.provider.cancel(row.provider_endpoint, row.provider_request_id)
-            log.info("provider_cancel", training_id=row.id, answer=answer)
-        except ProviderError as exc:
-            if exc.retryable:
-                raise
-            log.warning("provider_cancel_failed", training_id=row.id, code=exc.code)
-    async with env.sessionmaker() as session:
-        done = await transition(
-            session,
-            env,
-            KIND,
-            row.id,
-            from_statuses=CANCELABLE,
-            to="canceled",
-            event="canceled",
-            values={"stage": "canceled"},
-        )
-        await commit(session, env.redis)
-    if done is not None:
-        await env.storage.delete(zip_key(row))
-
-
-KIND: JobKind = register(JobKind(name="training", model=Training, serialize=serialize, advance=advance))
+TRAINING = JobKind(
+    name="training",
+    model=Training,
+    statuses=S,
+    started=S.PREPARING,
+    cancelable=CANCELABLE,
+    serialize=serialize,
+    steps=TrainingSteps(),
+    poll=PollPolicy(first=lambda settings: settings.provider_poll_interval, growth=0.1),
+    events=("queued", "started", "progress", "log", "succeeded", "failed", "canceled"),
+)

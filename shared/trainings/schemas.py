@@ -5,7 +5,9 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-TrainingStatus = Literal["queued", "preparing", "training", "saving", "succeeded", "failed", "canceled"]
+from shared.jobs.schemas import JobError as JobError  # re-exported: other domains import it from here
+from shared.models.jobs import TrainingStatus as TrainingStatus  # the API filters by it
+
 Trainer = Literal["fast", "portrait"]
 TRIGGER_PATTERN = r"^[\w][\w .'-]{0,49}$"
 
@@ -30,11 +32,6 @@ class TrainingCreate(BaseModel):
         default=None, pattern=TRIGGER_PATTERN, description="Defaults to the dataset's trigger word, else `TOK`."
     )
     params: TrainingParams = Field(default_factory=TrainingParams)
-
-
-class JobError(BaseModel):
-    code: str
-    message: str
 
 
 class ProviderRef(BaseModel):

@@ -19,7 +19,6 @@ import base64
 import hashlib
 import hmac
 import json
-import random
 import time
 from datetime import timedelta
 from typing import Any
@@ -33,9 +32,11 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from shared.config import Settings
 from shared.db import utcnow
 from shared.events.schemas import EventOut
+from shared.jobs import lease
 from shared.models import Event, WebhookDelivery, WebhookEndpoint
-from shared.queue import commit, enqueue_after_commit
-from shared.webhooks.service import DELIVER_TASK, SECRET_PREFIX, delivery_job_id
+from shared.queue import commit
+from shared.webhooks.outbox import enqueue_attempt
+from shared.webhooks.service import SECRET_PREFIX
 from shared.webhooks.urls import WebhookUrlError, check_webhook_url, parse_webhook_url
 
 log = structlog.get_logger("webhooks")
@@ -58,25 +59,32 @@ def payload(event: Event) -> bytes:
 
 def backoff_seconds(settings: Settings, attempt: int) -> float:
     """Before attempt ``attempt + 1``: ``base * 2**(attempt-1)`` capped, "equal jitter" (half fixed, half random)."""
-    delay = min(settings.webhook_backoff_max_seconds, settings.webhook_backoff_base_seconds * 2 ** (attempt - 1))
-    return float(delay / 2 + random.uniform(0, delay / 2))
+    base, cap = settings.webhook_backoff_base_seconds, settings.webhook_backoff_max_seconds
+    return lease.backoff(attempt, base, cap, jitter="equal")
 
 
-async def _claim(sessionmaker: async_sessionmaker[AsyncSession], delivery_id: str, attempt: int, lease: float) -> bool:
+async def _claim(
+    sessionmaker: async_sessionmaker[AsyncSession], delivery_id: str, attempt: int, seconds: float
+) -> bool:
+    """Attempt ``attempt`` is ours if the delivery is still pending after ``attempt - 1`` attempts; its
+    ``next_attempt_at`` becomes the lease (the reconciler leaves it alone until then)."""
+    where = [
+        WebhookDelivery.id == delivery_id,
+        WebhookDelivery.status == "pending",
+        WebhookDelivery.attempts == attempt - 1,
+    ]
     async with sessionmaker() as session:
-        stmt = (
-            update(WebhookDelivery)
-            .where(
-                WebhookDelivery.id == delivery_id,
-                WebhookDelivery.status == "pending",
-                WebhookDelivery.attempts == attempt - 1,
-            )
-            .values(attempts=attempt, next_attempt_at=utcnow() + timedelta(seconds=lease))
-            .returning(WebhookDelivery.id)
+        claimed = await lease.claim(
+            session,
+            WebhookDelivery,
+            WebhookDelivery.next_attempt_at,
+            seconds,
+            where,
+            values={"attempts": attempt},
+            returning=[WebhookDelivery.id],
         )
-        claimed = (await session.execute(stmt)).scalar_one_or_none() is not None
         await session.commit()
-        return claimed
+    return claimed is not None
 
 
 def _pinned(url: str, addresses: list[Any]) -> tuple[str, dict[str, str], dict[str, Any]]:
@@ -194,14 +202,7 @@ async def deliver(
             )
         ).scalar_one_or_none()
         if updated is not None and outcome == "retry":
-            enqueue_after_commit(
-                session,
-                DELIVER_TASK,
-                delivery_id,
-                attempt + 1,
-                job_id=delivery_job_id(delivery_id, attempt + 1),
-                defer_by=timedelta(seconds=delay),
-            )
+            enqueue_attempt(session, delivery_id, attempt + 1, delay)
         await commit(session, redis)
     log.info(
         "webhook_attempt",

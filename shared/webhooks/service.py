@@ -1,10 +1,6 @@
-"""Webhook endpoints (CRUD) and the outbox: a delivery row per matching endpoint, written with the event.
+"""Webhook endpoints (CRUD), the deliveries log, and pruning of provider-callback receipts.
 
-:func:`write_deliveries` is an event hook (:func:`shared.events.service.add_event_hook`): it runs inside
-the transaction that writes the event, so a delivery exists if and only if its event committed. The arq
-task ``deliver_webhook`` is enqueued *after* that commit (``enqueue_after_commit``) with the deterministic
-id ``webhook:{delivery_id}:{attempt}``; should the enqueue be lost, :func:`reconcile_deliveries` (a worker
-cron) finds the pending row whose ``next_attempt_at`` passed long ago and enqueues it again.
+The outbox (a delivery row per matching endpoint, written with each event) is ``shared.webhooks.outbox``.
 """
 
 from __future__ import annotations
@@ -14,16 +10,14 @@ import secrets
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import delete, func, or_, select, update
+from sqlalchemy import delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from shared.db import utcnow
 from shared.errors import ValidationFailed
 from shared.events.schemas import EVENT_TYPES
 from shared.ids import new_id
 from shared.models import Event, ProviderWebhookReceipt, WebhookDelivery, WebhookEndpoint
 from shared.pagination import Page, paginate
-from shared.queue import enqueue_after_commit
 from shared.scope import OwnerScope
 from shared.webhooks.schemas import (
     WebhookDeliveryOut,
@@ -33,12 +27,7 @@ from shared.webhooks.schemas import (
 )
 from shared.webhooks.urls import check_webhook_url
 
-DELIVER_TASK = "deliver_webhook"
 SECRET_PREFIX = "whsec_"  # noqa: S105 - a prefix, not a secret
-
-
-def delivery_job_id(delivery_id: str, attempt: int) -> str:
-    return f"webhook:{delivery_id}:{attempt}"
 
 
 def new_secret() -> str:
@@ -147,54 +136,6 @@ def delivery_out(d: WebhookDelivery, event_type: str) -> WebhookDeliveryOut:
         created_at=d.created_at,
         delivered_at=d.delivered_at,
     )
-
-
-# -- the outbox ------------------------------------------------------------------------------------------
-
-
-async def write_deliveries(session: AsyncSession, event: Event) -> None:
-    """Event hook: one pending delivery per endpoint of the owner whose filter matches the event."""
-    endpoints = (await session.scalars(select(WebhookEndpoint).where(WebhookEndpoint.owner_id == event.owner_id))).all()
-    now = utcnow()
-    for endpoint in endpoints:
-        if "*" not in endpoint.events and event.type not in endpoint.events:
-            continue
-        delivery = WebhookDelivery(
-            id=new_id("webhook_delivery"),
-            endpoint_id=endpoint.id,
-            event_id=event.id,
-            owner_id=event.owner_id,
-            status="pending",
-            attempts=0,
-            next_attempt_at=now,
-            attempt_log=[],
-        )
-        session.add(delivery)
-        enqueue_after_commit(session, DELIVER_TASK, delivery.id, 1, job_id=delivery_job_id(delivery.id, 1))
-    await session.flush()
-
-
-async def reconcile_deliveries(session: AsyncSession, *, grace_seconds: float, lease_seconds: float) -> int:
-    """Re-enqueue pending deliveries whose attempt was due more than ``grace_seconds`` ago (the enqueue was
-    lost, or the worker died mid-attempt). ``next_attempt_at`` moves ``lease_seconds`` ahead so the next
-    cron tick does not enqueue them again while they run. The caller commits (``shared.queue.commit``)."""
-    stmt = (
-        update(WebhookDelivery)
-        .where(
-            WebhookDelivery.status == "pending",
-            or_(
-                WebhookDelivery.next_attempt_at.is_(None),
-                WebhookDelivery.next_attempt_at < func.now() - timedelta(seconds=grace_seconds),
-            ),
-        )
-        .values(next_attempt_at=func.now() + timedelta(seconds=lease_seconds))
-        .returning(WebhookDelivery.id, WebhookDelivery.attempts)
-    )
-    rows = (await session.execute(stmt)).all()
-    for delivery_id, attempts in rows:
-        attempt = attempts + 1
-        enqueue_after_commit(session, DELIVER_TASK, delivery_id, attempt, job_id=delivery_job_id(delivery_id, attempt))
-    return len(rows)
 
 
 async def prune_provider_receipts(session: AsyncSession, *, older_than_seconds: float) -> int:

@@ -6,7 +6,8 @@ from typing import Any
 
 from shared.queue import commit
 from shared.webhooks.delivery import deliver
-from shared.webhooks.service import prune_provider_receipts, reconcile_deliveries
+from shared.webhooks.outbox import reconcile_deliveries
+from shared.webhooks.service import prune_provider_receipts
 
 RECEIPT_RETENTION_SECONDS = 3600.0
 
