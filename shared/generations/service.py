@@ -99,8 +99,8 @@ async def generation_out(session: AsyncSession, storage: Storage, ttl: timedelta
     return (await generations_out(session, storage, ttl, [row]))[0]
 
 
-async def serialize(session: AsyncSession, storage: Storage, ttl: int, row: Any) -> GenerationOut:
-    return await generation_out(session, storage, timedelta(seconds=ttl), row)
+async def serialize(session: AsyncSession, storage: Storage, ttl: timedelta, row: Any) -> GenerationOut:
+    return await generation_out(session, storage, ttl, row)
 
 
 async def list_generations(
@@ -165,5 +165,5 @@ async def create_generation(
         # worker-internal state: the weights to pass (snapshotted: the model may be renamed or deleted later)
         result={"lora_key": lora_key} if lora_key else {},
     )
-    await create_job(scope.session, storage, settings.signed_url_ttl_seconds, get_kind("generation"), row)
+    await create_job(scope.session, storage, settings.signed_url_ttl, get_kind("generation"), row)
     return row

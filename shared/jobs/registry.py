@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from datetime import timedelta
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
@@ -29,8 +30,8 @@ if TYPE_CHECKING:
 TERMINAL = ("succeeded", "failed", "canceled")
 EVENTS = ("queued", "started", "progress", "succeeded", "failed", "canceled")
 
-# serialize(session, storage, ttl_seconds, row) -> the job as GET returns it
-Serializer = Callable[[AsyncSession, Storage, int, Any], Awaitable[BaseModel]]
+# serialize(session, storage, signed-URL lifetime, row) -> the job as GET returns it
+Serializer = Callable[[AsyncSession, Storage, timedelta, Any], Awaitable[BaseModel]]
 # find(session, provider_request_id) -> the id of the job this provider request belongs to, or None
 RequestFinder = Callable[[AsyncSession, Any, str], Awaitable[str | None]]
 

@@ -37,7 +37,7 @@ def schedule_step(session: AsyncSession, kind: JobKind, job_id: str, seq: int, d
 
 
 async def emit(
-    session: AsyncSession, storage: Storage, ttl: int, kind: JobKind, row: Any, what: str, **extra: Any
+    session: AsyncSession, storage: Storage, ttl: timedelta, kind: JobKind, row: Any, what: str, **extra: Any
 ) -> None:
     """Write ``{kind}.{what}`` with ``data.job`` = the job exactly as GET returns it."""
     if what not in kind.events:
@@ -89,7 +89,7 @@ async def transition(
     )
     row = (await session.execute(stmt)).scalar_one_or_none()
     if row is not None and event is not None:
-        await emit(session, env.storage, env.settings.signed_url_ttl_seconds, kind, row, event, **(extra or {}))
+        await emit(session, env.storage, env.settings.signed_url_ttl, kind, row, event, **(extra or {}))
     return row
 
 
@@ -98,7 +98,7 @@ def progress_value(model: Any, value: float) -> Any:
     return func.greatest(model.progress, max(0.0, min(1.0, value)))
 
 
-async def create_job(session: AsyncSession, storage: Storage, ttl: int, kind: JobKind, row: Any) -> None:
+async def create_job(session: AsyncSession, storage: Storage, ttl: timedelta, kind: JobKind, row: Any) -> None:
     """Insert a new job row, its ``queued`` event, and schedule its first step after commit."""
     row.status = kind.queued
     row.next_run_at = utcnow()

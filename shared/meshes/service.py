@@ -136,9 +136,9 @@ async def render_jobs(
     return [await mesh_out(r, items[r.id], storage, ttl) for r in rows]
 
 
-async def serialize(session: AsyncSession, storage: Storage, ttl: int, row: Any) -> MeshJobOut:
+async def serialize(session: AsyncSession, storage: Storage, ttl: timedelta, row: Any) -> MeshJobOut:
     """The job kind's renderer for events (``shared.jobs.registry`` passes the lifetime in seconds)."""
-    return await render_job(session, row, storage, timedelta(seconds=ttl))
+    return await render_job(session, row, storage, ttl)
 
 
 async def list_mesh_jobs(
@@ -284,7 +284,7 @@ async def _insert_job(
         session.add(row)
         await session.flush()
         session.add_all(items)
-        await create_job(session, storage, settings.signed_url_ttl_seconds, get_kind(KIND_NAME), row)
+        await create_job(session, storage, settings.signed_url_ttl, get_kind(KIND_NAME), row)
     except BaseException:
         await purge_prefix(storage, job_prefix(owner_id, job_id))  # whatever this create stored
         raise

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -53,7 +54,7 @@ def training_out(row: Training) -> TrainingOut:
     )
 
 
-async def serialize(session: AsyncSession, storage: Storage, ttl: int, row: Any) -> TrainingOut:
+async def serialize(session: AsyncSession, storage: Storage, ttl: timedelta, row: Any) -> TrainingOut:
     return training_out(row)
 
 
@@ -108,5 +109,5 @@ async def create_training(
         request_id=request_id,
         stage="queued",
     )
-    await create_job(scope.session, storage, settings.signed_url_ttl_seconds, get_kind("training"), row)
+    await create_job(scope.session, storage, settings.signed_url_ttl, get_kind("training"), row)
     return row

@@ -9,6 +9,7 @@ runs ``noop`` jobs (for ``kill -9`` tests).
 from __future__ import annotations
 
 import asyncio
+from datetime import timedelta
 from typing import Any
 
 from pydantic import BaseModel
@@ -50,7 +51,7 @@ class NoopOut(BaseModel):
     runs: int
 
 
-async def serialize(session: AsyncSession, storage: Storage, ttl: int, row: Any) -> NoopOut:
+async def serialize(session: AsyncSession, storage: Storage, ttl: timedelta, row: Any) -> NoopOut:
     return NoopOut(id=row.id, status=row.status, runs=row.runs)
 
 
