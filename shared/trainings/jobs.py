@@ -133,7 +133,8 @@ class TrainingSteps(ProviderSteps):
             stage = f"in provider queue (position {status.queue_position})"
             if stage != row.stage:
                 news_at = utcnow()
-                await job.move((S.TRAINING,), None, "progress", _polled(polled, news_at, stage=stage), {"message": stage})
+                values = _polled(polled, news_at, stage=stage)
+                await job.move((S.TRAINING,), None, "progress", values, {"message": stage})
             return job.poll_delay(news_at)
         now = utcnow()
         tail = [str(x) for x in polled.get("logs_tail") or []]
