@@ -143,11 +143,12 @@ class Settings(BaseSettings):
         return self
 
     def unreachable_files_problem(self) -> str | None:
-        """Why Fal could not download our files, if it could not: with real Fal (``FAL_KEY``) and local
+        """Why Fal could not download our files, if it could not: with real Fal (``FAL_KEY``, no sandbox) and local
         storage, the signed URLs Fal fetches (training ZIPs, LoRA weights) are built on ``FOTOGEN_PUBLIC_URL``,
         which must then be an address Fal can reach from the internet."""
-        if not self.fal_key or self.storage != "local":
-            return None
+        talks_to_fal = not self.fal_queue_url or urlsplit(self.fal_queue_url).hostname == "queue.fal.run"
+        if not self.fal_key or not talks_to_fal or self.storage != "local":
+            return None  # the sandbox (FOTOGEN_FAL_QUEUE_URL) runs beside us and reaches loopback
         host = urlsplit(self.public_url).hostname or ""
         if not _is_internal_host(host):
             return None
