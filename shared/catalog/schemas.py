@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -15,6 +15,25 @@ class Weights(BaseModel):
     sha256: str
 
 
+class StoredFile(BaseModel):
+    url: str = Field(description="Short-lived signed URL.")
+    size_bytes: int
+    sha256: str
+
+
+class TrainerOut(BaseModel):
+    """A trainer that can fine-tune a base model, with the inputs it takes."""
+
+    name: Literal["fast", "portrait"] = Field(description="What `POST /v1/trainings` takes as `trainer`.")
+    endpoint: str = Field(description="The Fal endpoint that trains.")
+    min_images: int = Field(description="Fewest dataset images it accepts.")
+    can_resume: bool = Field(description="Whether it can continue an existing LoRA (`resume_from_model_id`).")
+    params_schema: dict[str, Any] = Field(
+        description="JSON Schema of `params` on `POST /v1/trainings`: Fal's published input schema for the "
+        "endpoint (fields, ranges, defaults), minus the inputs FotoGen fills (images, trigger word, resume)."
+    )
+
+
 class ModelOut(BaseModel):
     id: str
     name: str
@@ -24,10 +43,16 @@ class ModelOut(BaseModel):
     training_id: str | None
     trigger_word: str | None
     description: str | None = None
-    trainers: list[Literal["fast", "portrait"]] = Field(
+    trainers: list[TrainerOut] = Field(
         default_factory=list, description="Trainers that can fine-tune this model (base models only)."
     )
     weights: Weights | None
+    config: StoredFile | None = Field(
+        default=None, description="The trainer's `config.json`, as stored with the weights."
+    )
+    parent_model_id: str | None = Field(
+        default=None, description="The LoRA this one was trained from (`resume_from_model_id`), if any."
+    )
     created_at: datetime
 
 

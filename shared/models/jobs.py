@@ -35,6 +35,7 @@ class JobStatus(StrEnum):
 
 
 class TrainingStatus(JobStatus):
+    CREATED = "created"  # made with ``"start": false``: nothing scheduled until ``POST …/start``
     QUEUED = "queued"
     PREPARING = "preparing"
     TRAINING = "training"
@@ -118,6 +119,8 @@ class Training(JobMixin, Base):
     zip_key: Mapped[str | None] = mapped_column(String(500))
     result: Mapped[dict[str, Any] | None] = mapped_column(JSONB)
     model_id: Mapped[str | None] = mapped_column(String(40))
+    # No FK: the training keeps its history when the model it continued is deleted.
+    resume_from_model_id: Mapped[str | None] = mapped_column(String(40))
 
 
 class Generation(JobMixin, Base):
