@@ -10,7 +10,8 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared.catalog.data import BASE_MODELS
-from shared.catalog.schemas import ModelCategory, ModelOut, ModelPatch, ModelType, Weights
+from shared.catalog.modes import modes_of
+from shared.catalog.schemas import ModelCategory, ModelOut, ModelPatch, ModelType, ModeOut, Weights
 from shared.errors import Conflict, Forbidden
 from shared.models import Generation, Model
 from shared.pagination import Page, paginate
@@ -49,6 +50,10 @@ async def model_out(model: Model, storage: Storage, ttl: timedelta) -> ModelOut:
         description=model.description,
         trainers=sorted(model.trainers),
         weights=weights,
+        modes=[
+            ModeOut(name=m.name, endpoint=m.endpoint, params_schema=m.params_schema(), loras=m.loras)
+            for m in modes_of(model.base_model_id if model.type == "lora" else model.id).values()
+        ],
         created_at=model.created_at,
     )
 
