@@ -17,11 +17,12 @@ indexes (:func:`tag_indexes`, one pair per table):
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Annotated, Any
 
-from pydantic import AfterValidator, BaseModel, Field
+from pydantic import AfterValidator, BaseModel, Field, ValidationError
 from sqlalchemy import Index, Select, String
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
@@ -176,3 +177,21 @@ METADATA_QUERY: dict[str, Any] = {
         }
     ]
 }
+
+
+def tags_from_form(fields: dict[str, str]) -> TaggedCreate:
+    """``metadata`` (a JSON object) and ``end_user`` from multipart form fields, removed from ``fields``."""
+    raw = {k: fields.pop(k) for k in ("metadata", "end_user") if k in fields and fields[k].strip()}
+    fields.pop("metadata", None)
+    fields.pop("end_user", None)
+    try:
+        if "metadata" in raw:
+            return TaggedCreate.model_validate_json(
+                '{"metadata": ' + raw["metadata"] + ', "end_user": ' + json.dumps(raw.get("end_user")) + "}"
+            )
+        return TaggedCreate.model_validate({"end_user": raw.get("end_user")})
+    except ValidationError as exc:
+        errors = [
+            {"loc": ["body", *[str(p) for p in e["loc"]]], "code": e["type"], "detail": e["msg"]} for e in exc.errors()
+        ]
+        raise ValidationFailed(f"{errors[0]['loc'][-1]}: {errors[0]['detail']}", errors=errors) from None

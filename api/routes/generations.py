@@ -9,9 +9,9 @@ from starlette.responses import JSONResponse
 from api.deps import AfterQuery, LimitQuery, PrincipalDep, RedisDep, ScopeDep, SessionDep, SettingsDep, StorageDep
 from api.idempotency import IdempotencyKeyHeader, idempotent_create
 from api.problems import AUTHED, problems
-from api.tags import TagFilterDep
 from api.sse import SSE_RESPONSES, LastEventIdDep, job_event_stream
 from api.stream_auth import StreamPrincipalDep
+from api.tags import TagFilterDep
 from shared.events.schemas import EventOut
 from shared.events.service import list_job_events
 from shared.generations import service
@@ -80,9 +80,7 @@ async def create(
     )
 
 
-@router.get(
-    "", operation_id="generations-list", responses=problems(*AUTHED, 400), openapi_extra=METADATA_QUERY
-)
+@router.get("", operation_id="generations-list", responses=problems(*AUTHED, 400), openapi_extra=METADATA_QUERY)
 async def list_generations(
     scope: ScopeDep,
     storage: StorageDep,

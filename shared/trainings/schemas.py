@@ -6,6 +6,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from shared.jobs.schemas import JobError as JobError  # re-exported: other domains import it from here
+from shared.metadata import TaggedCreate, TaggedOut
 from shared.models.jobs import TrainingStatus as TrainingStatus  # the API filters by it
 
 Trainer = Literal["fast", "portrait"]
@@ -21,7 +22,7 @@ class TrainingParams(BaseModel):
     create_masks: bool = Field(default=True, description="Segmentation masks for subject training.")
 
 
-class TrainingCreate(BaseModel):
+class TrainingCreate(TaggedCreate):
     model_config = ConfigDict(extra="forbid")
 
     dataset_id: str = Field(max_length=40)
@@ -39,7 +40,7 @@ class ProviderRef(BaseModel):
     request_id: str | None
 
 
-class TrainingOut(BaseModel):
+class TrainingOut(TaggedOut):
     id: str
     status: TrainingStatus
     progress: float = Field(ge=0, le=1)

@@ -11,6 +11,7 @@ from shared.errors import ValidationFailed
 from shared.ids import new_id
 from shared.jobs.registry import get_kind
 from shared.jobs.runner import create_job
+from shared.metadata import TagFilter
 from shared.models import Dataset, Model, Training
 from shared.pagination import Page, paginate
 from shared.scope import OwnerScope
@@ -50,6 +51,8 @@ def training_out(row: Training) -> TrainingOut:
         created_at=row.created_at,
         started_at=row.started_at,
         finished_at=row.finished_at,
+        metadata=row.metadata_,
+        end_user=row.end_user,
     )
 
 
@@ -62,6 +65,7 @@ async def list_trainings(
     *,
     status: TrainingStatus | None = None,
     dataset_id: str | None = None,
+    tags: TagFilter | None = None,
     limit: int,
     after: str | None,
 ) -> Page[TrainingOut]:
@@ -71,6 +75,8 @@ async def list_trainings(
         stmt = stmt.where(Training.status == status)
     if dataset_id is not None:
         stmt = stmt.where(Training.dataset_id == dataset_id)
+    if tags is not None:
+        stmt = tags.apply(stmt, Training)
     rows = await paginate(scope.session, stmt, Training.id, limit=limit, after=after)
     return rows.page([training_out(r) for r in rows.items])
 
@@ -107,6 +113,8 @@ async def create_training(
         provider_endpoint=base.trainers[body.trainer],
         request_id=request_id,
         stage="queued",
+        metadata_=body.metadata,
+        end_user=body.end_user,
     )
     await create_job(scope.session, storage, settings.signed_url_ttl_seconds, get_kind("training"), row)
     return row
