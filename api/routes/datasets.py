@@ -13,6 +13,7 @@ from api.problems import AUTHED, problems
 from api.tags import TagFilterDep
 from api.uploads import LimiterDep, read_multipart, upload_limits
 from shared.datasets import crud
+from shared.datasets.from_generation import FromGeneration, add_from_generation
 from shared.datasets.keys import checked_id
 from shared.datasets.render import dataset_out, image_out, images_out, upload_result_out
 from shared.datasets.schemas import DatasetCreate, DatasetOut, DatasetPatch, ImageOut, ImagePatch, UploadResult
@@ -152,6 +153,35 @@ async def upload_images(
     async with await read_multipart(request, upload_limits(settings), settings.tmp_dir) as batch:
         outcome = await add_images(scope, storage, settings, dataset_id, batch, limiter)
         await commit_or_delete(scope.session, redis, storage, outcome.stored_keys)
+    result = await upload_result_out(outcome.images, outcome.rejected, storage, settings.signed_url_ttl)
+    return JSONResponse(result.model_dump(mode="json"), status_code=201)
+
+
+@router.post(
+    "/{dataset_id}/images/from-generation",
+    operation_id="images-from-generation",
+    status_code=201,
+    tags=["images"],
+    response_model=UploadResult,
+    responses=problems(*AUTHED, 404, 503),
+)
+async def images_from_generation(
+    dataset_id: DatasetId,
+    body: FromGeneration,
+    scope: ScopeDep,
+    storage: StorageDep,
+    settings: SettingsDep,
+    redis: RedisDep,
+    limiter: LimiterDep,
+) -> JSONResponse:
+    """Add a generation's images (all, or `image_ids`) to the dataset, server-side: no download and
+    re-upload. They go through the same checks as uploaded photos (duplicates, the image cap, ...); the
+    dataset image keeps the generation image's `sha256`, so adding it twice is refused as `duplicate_image`.
+    **201** `{images, rejected}`; **422** `no_images_accepted` when nothing is accepted,
+    `generation_not_succeeded` for a generation without images; **404** `dataset_not_found` /
+    `generation_not_found` (unknown ids and other owners' alike)."""
+    outcome = await add_from_generation(scope, storage, settings, dataset_id, body, limiter)
+    await commit_or_delete(scope.session, redis, storage, outcome.stored_keys)
     result = await upload_result_out(outcome.images, outcome.rejected, storage, settings.signed_url_ttl)
     return JSONResponse(result.model_dump(mode="json"), status_code=201)
 
