@@ -50,7 +50,7 @@ def probe(path: Path, poster: Path) -> dict[str, Any]:
         width, height = stream.codec_context.width, stream.codec_context.height
         for frame in container.decode(stream):
             if frames == 0:
-                image = frame.to_image()
+                image = frame.to_image()  # type: ignore[no-untyped-call]
                 image.thumbnail((POSTER_SIDE, POSTER_SIDE))
                 image.save(poster, "WEBP", quality=85)
             frames += 1

@@ -97,8 +97,8 @@ async def create_video(
             errors=[{"loc": ["body", "model_id"], "code": "model_not_video", "detail": detail}],
         )
     image = await resolve_image(scope, body.image)
-    sent = {k: v for k, v in body.model_dump(include={"motion_bucket_id", "cond_aug", "fps", "seed"}).items()}
-    params = VideoParams.model_validate({k: v for k, v in sent.items() if v is not None})
+    sent = body.model_dump(include={"motion_bucket_id", "cond_aug", "fps", "seed"}, exclude_none=True)
+    params = VideoParams.model_validate(sent)
     row = Video(
         id=new_id("video"),
         owner_id=scope.owner_id,
