@@ -119,6 +119,8 @@ async def test_single_upload_is_validated_and_expires_unless_used(app: Any, api:
     assert await app.state.storage.stat(key) is None
     # an upload a job used no longer expires: the sweep keeps it
     kept = await upload(api, png(gradient(264, 264)))
-    await api.post("/v1/videos", json={"image": {"upload_id": kept["id"]}})
+    video = (await api.post("/v1/videos", json={"image": {"upload_id": kept["id"]}})).json()
     await sweep_expired_uploads(app.state.sessionmaker, app.state.storage)
     assert (await api.get(f"/v1/uploads/{kept['id']}")).json()["expires_at"] is None
+    await api.post(f"/v1/videos/{video['id']}/cancel")  # leave no job running behind the test
+    await wait_for(api, f"/v1/videos/{video['id']}", TERMINAL)
