@@ -11,11 +11,13 @@ from api.idempotency import IdempotencyKeyHeader, idempotent_create
 from api.problems import AUTHED, problems
 from api.sse import SSE_RESPONSES, LastEventIdDep, job_event_stream
 from api.stream_auth import StreamPrincipalDep
+from api.tags import TagFilterDep
 from shared.cache import NotifiedCache
 from shared.errors import not_found
 from shared.events.schemas import EventOut
 from shared.events.service import list_job_events
 from shared.jobs.env import JobEnv
+from shared.metadata import METADATA_QUERY
 from shared.models import Training
 from shared.pagination import DEFAULT_LIMIT, Page
 from shared.queue import commit
@@ -67,16 +69,19 @@ async def create(
     )
 
 
-@router.get("", operation_id="trainings-list", responses=problems(*AUTHED, 400))
+@router.get("", operation_id="trainings-list", responses=problems(*AUTHED, 400), openapi_extra=METADATA_QUERY)
 async def list_trainings(
     scope: ScopeDep,
+    tags: TagFilterDep,
     status: Annotated[TrainingStatus | None, Query(description="Only trainings in this status.")] = None,
     dataset_id: Annotated[str | None, Query(max_length=40, description="Only trainings of this dataset.")] = None,
     limit: LimitQuery = DEFAULT_LIMIT,
     after: AfterQuery = None,
 ) -> Page[TrainingOut]:
-    """Your trainings, newest first."""
-    return await service.list_trainings(scope, status=status, dataset_id=dataset_id, limit=limit, after=after)
+    """Your trainings, newest first; `?metadata[key]=value` and `?end_user=` filter them."""
+    return await service.list_trainings(
+        scope, status=status, dataset_id=dataset_id, tags=tags, limit=limit, after=after
+    )
 
 
 @router.get(

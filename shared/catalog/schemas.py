@@ -5,8 +5,10 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from shared.catalog.modes import ModeName
+
 ModelType = Literal["base", "lora"]
-ModelCategory = Literal["image", "3d"]
+ModelCategory = Literal["image", "3d", "video"]
 
 
 class Weights(BaseModel):
@@ -34,6 +36,16 @@ class TrainerOut(BaseModel):
     )
 
 
+class ModeOut(BaseModel):
+    name: ModeName = Field(description="The `mode` of a generation (or `image_to_video` for a video model).")
+    endpoint: str = Field(description="The provider endpoint this mode runs on.")
+    params_schema: dict[str, Any] = Field(
+        description="JSON Schema of the parameters this mode takes (top-level request fields), with their "
+        "ranges and defaults; anything else is refused with 422 `param_not_supported`."
+    )
+    loras: bool = Field(description="Whether this mode takes LoRAs (`loras`, or a LoRA as `model_id`).")
+
+
 class ModelOut(BaseModel):
     id: str
     name: str
@@ -52,6 +64,9 @@ class ModelOut(BaseModel):
     )
     parent_model_id: str | None = Field(
         default=None, description="The LoRA this one was trained from (`resume_from_model_id`), if any."
+    )
+    modes: list[ModeOut] = Field(
+        default_factory=list, description="What the model makes and how (a trained LoRA has its base model's)."
     )
     created_at: datetime
 

@@ -9,7 +9,17 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared.catalog.data import BASE_MODELS
-from shared.catalog.schemas import ModelCategory, ModelOut, ModelPatch, ModelType, StoredFile, TrainerOut, Weights
+from shared.catalog.modes import modes_of
+from shared.catalog.schemas import (
+    ModelCategory,
+    ModelOut,
+    ModelPatch,
+    ModelType,
+    ModeOut,
+    StoredFile,
+    TrainerOut,
+    Weights,
+)
 from shared.config import Settings
 from shared.errors import Conflict, Forbidden
 from shared.models import Generation, Model
@@ -76,6 +86,10 @@ async def model_out(model: Model, storage: Storage, settings: Settings) -> Model
         weights=weights,
         config=config,
         parent_model_id=model.parent_model_id,
+        modes=[
+            ModeOut(name=m.name, endpoint=m.endpoint, params_schema=m.params_schema(), loras=m.loras)
+            for m in modes_of(model.base_model_id if model.type == "lora" else model.id).values()
+        ],
         created_at=model.created_at,
     )
 

@@ -18,6 +18,7 @@ from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
 from shared.db import Base
+from shared.metadata import TaggedMixin, tag_indexes
 from shared.models.base import OwnedMixin, Timestamp, TimestampMixin
 
 
@@ -102,8 +103,9 @@ class JobMixin(OwnedMixin, TimestampMixin):
     finished_at: Mapped[datetime | None] = mapped_column(Timestamp)
 
 
-class Training(JobMixin, Base):
+class Training(TaggedMixin, JobMixin, Base):
     __tablename__ = "trainings"
+    __table_args__ = tag_indexes("trainings")
 
     status: Mapped[TrainingStatus] = status_column(TrainingStatus)
     id: Mapped[str] = mapped_column(String(40), primary_key=True)
@@ -123,8 +125,9 @@ class Training(JobMixin, Base):
     resume_from_model_id: Mapped[str | None] = mapped_column(String(40))
 
 
-class Generation(JobMixin, Base):
+class Generation(TaggedMixin, JobMixin, Base):
     __tablename__ = "generations"
+    __table_args__ = tag_indexes("generations")
 
     status: Mapped[GenerationStatus] = status_column(GenerationStatus)
     id: Mapped[str] = mapped_column(String(40), primary_key=True)
@@ -153,8 +156,9 @@ class GenerationImage(Base):
     nsfw: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
 
 
-class MeshJob(JobMixin, Base):
+class MeshJob(TaggedMixin, JobMixin, Base):
     __tablename__ = "mesh_jobs"
+    __table_args__ = tag_indexes("mesh_jobs")
 
     status: Mapped[MeshJobStatus] = status_column(MeshJobStatus)
     id: Mapped[str] = mapped_column(String(40), primary_key=True)

@@ -6,6 +6,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from shared.jobs.schemas import JobError as JobError  # re-exported: other domains import it from here
+from shared.metadata import TaggedCreate, TaggedOut
 from shared.models.jobs import TrainingStatus as TrainingStatus  # the API filters by it
 
 Trainer = Literal["fast", "portrait"]
@@ -13,7 +14,7 @@ Trainer = Literal["fast", "portrait"]
 TRIGGER_PATTERN = r"^[\w][\w .'=:-]{0,49}$"
 
 
-class TrainingCreate(BaseModel):
+class TrainingCreate(TaggedCreate):
     model_config = ConfigDict(extra="forbid")
 
     dataset_id: str = Field(max_length=40)
@@ -48,7 +49,7 @@ class ProviderRef(BaseModel):
     request_id: str | None
 
 
-class TrainingOut(BaseModel):
+class TrainingOut(TaggedOut):
     id: str
     status: TrainingStatus
     progress: float = Field(ge=0, le=1)

@@ -15,6 +15,7 @@ from shared.jobs.env import JobEnv
 from shared.jobs.registry import get_kind
 from shared.jobs.runner import create_job, request_cancel
 from shared.jobs.transitions import schedule_step, transition
+from shared.metadata import TagFilter
 from shared.models import Dataset, Model, Training
 from shared.pagination import Page, paginate
 from shared.scope import OwnerScope
@@ -55,6 +56,8 @@ def training_out(row: Training) -> TrainingOut:
         created_at=row.created_at,
         started_at=row.started_at,
         finished_at=row.finished_at,
+        metadata=row.metadata_,
+        end_user=row.end_user,
     )
 
 
@@ -67,6 +70,7 @@ async def list_trainings(
     *,
     status: TrainingStatus | None = None,
     dataset_id: str | None = None,
+    tags: TagFilter | None = None,
     limit: int,
     after: str | None,
 ) -> Page[TrainingOut]:
@@ -76,6 +80,8 @@ async def list_trainings(
         stmt = stmt.where(Training.status == status)
     if dataset_id is not None:
         stmt = stmt.where(Training.dataset_id == dataset_id)
+    if tags is not None:
+        stmt = tags.apply(stmt, Training)
     rows = await paginate(scope.session, stmt, Training.id, limit=limit, after=after)
     return rows.page([training_out(r) for r in rows.items])
 
@@ -118,6 +124,8 @@ async def create_training(
         provider_endpoint=trainer.endpoint,
         request_id=request_id,
         stage="queued",
+        metadata_=body.metadata,
+        end_user=body.end_user,
     )
     if body.start:
         await create_job(scope.session, storage, settings.signed_url_ttl, get_kind("training"), row)

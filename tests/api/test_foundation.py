@@ -96,9 +96,7 @@ async def test_model_get_and_unknown(authed: httpx.AsyncClient) -> None:
 
 
 async def test_base_models_are_read_only(authed: httpx.AsyncClient) -> None:
-    assert_problem(
-        await authed.patch("/v1/models/mdl_flux_1_dev", json={"name": "x"}), 403, "base_model_read_only"
-    )
+    assert_problem(await authed.patch("/v1/models/mdl_flux_1_dev", json={"name": "x"}), 403, "base_model_read_only")
     assert_problem(await authed.delete("/v1/models/mdl_flux_1_dev"), 403, "base_model_read_only")
 
 

@@ -6,7 +6,7 @@ The new training status ``created`` needs no change: ``status`` is a VARCHAR(20)
 
 Revision ID: 0003
 Revises: 0002
-Create Date: 2026-12-10 09:00:00+00:00
+Create Date: 2026-12-02 15:00:00+00:00
 """
 
 from collections.abc import Sequence
