@@ -87,7 +87,18 @@ def build_prompt(
         dropped.append("art_style")
     if len(joined()) > limit:
         room = limit - len(core) - len(SEPARATOR)
-        cut = desc[: max(0, room)].rsplit(" ", 1)[0].rstrip(" ,.;") if room > 0 else ""
-        desc = cut
+        desc = _cut_at_word(desc, room)
         dropped.append("description")
     return BuiltPrompt(joined(), dropped)
+
+
+def _cut_at_word(text: str, room: int) -> str:
+    """``text`` shortened to at most ``room`` characters, ending at a word boundary."""
+    if room <= 0:
+        return ""
+    if len(text) <= room:
+        return text
+    head = text[:room]
+    if text[room] != " ":
+        head = head.rsplit(" ", 1)[0] if " " in head else ""
+    return head.rstrip(" ,.;")

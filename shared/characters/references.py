@@ -93,10 +93,11 @@ async def pick_reference(
     )
     if image is None:
         raise not_found("generation_image", body.image_id)
-    seed = gen.seed
+    # read now: the upload pipeline ends the transaction, which expires these objects
+    reference = {"generation_id": gen.id, "image_id": image.id, "seed": gen.seed}
     assert row.dataset_id is not None  # ensure_dataset ran and committed
     stored = await add_generation_image(scope, storage, settings, row.dataset_id, image, limiter)
     row = await scope.get(Character, character_id, "character", for_update=True)
-    row.reference = {"generation_id": gen.id, "image_id": image.id, "seed": seed}
+    row.reference = reference
     await write_character_event(scope.session, storage, ttl, row, "referenced")
     return row, stored
