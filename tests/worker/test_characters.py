@@ -108,7 +108,8 @@ async def test_seed_001_journey_survives_kill9_with_one_training(
     assert (await api.get(f"/v1/characters/{cid}")).json()["status"] == "draft"
 
     picked = second["images"][1]
-    r = await api.post(f"/v1/characters/{cid}/reference", json={"generation_id": second["id"], "image_id": picked["id"]})
+    pick = {"generation_id": second["id"], "image_id": picked["id"]}
+    r = await api.post(f"/v1/characters/{cid}/reference", json=pick)
     assert r.status_code == 200, r.text
     character = r.json()
     assert character["status"] == "referenced"
