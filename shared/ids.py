@@ -25,6 +25,7 @@ PREFIXES = {
     "mesh_item": "mit",
     "upload": "upl",
     "video": "vid",
+    "character": "chr",
     "webhook_endpoint": "whe",
     "webhook_delivery": "whd",
 }

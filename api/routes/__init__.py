@@ -3,6 +3,7 @@
 from fastapi import APIRouter
 
 from api.routes import (
+    characters,
     console,
     datasets,
     events,
@@ -29,6 +30,7 @@ ROUTERS: list[APIRouter] = [
     meshes.router,
     uploads.router,
     videos.router,
+    characters.router,
     events.router,
     stream_tokens.router,
     webhooks.router,

@@ -88,12 +88,23 @@ async def list_generations(
     tags: TagFilterDep,
     model_id: Annotated[str | None, Query(max_length=40, description="Only generations of this model.")] = None,
     status: Annotated[GenerationStatus | None, Query(description="Only generations in this status.")] = None,
+    character_id: Annotated[
+        str | None, Query(max_length=40, description="Only generations made for this character (`chr_…`).")
+    ] = None,
     limit: LimitQuery = DEFAULT_LIMIT,
     after: AfterQuery = None,
 ) -> Page[GenerationOut]:
     """Your generations, newest first; `?metadata[key]=value` (exact, several AND) and `?end_user=` filter."""
     return await service.list_generations(
-        scope, storage, settings.signed_url_ttl, model_id=model_id, status=status, tags=tags, limit=limit, after=after
+        scope,
+        storage,
+        settings.signed_url_ttl,
+        model_id=model_id,
+        status=status,
+        character_id=character_id,
+        tags=tags,
+        limit=limit,
+        after=after,
     )
 
 

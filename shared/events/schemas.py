@@ -32,6 +32,13 @@ EVENT_TYPES: Final[tuple[str, ...]] = (
     "video.succeeded",
     "video.failed",
     "video.canceled",
+    "character.referenced",
+    "character.training",
+    "character.started",
+    "character.progress",
+    "character.trained",
+    "character.failed",
+    "character.canceled",
 )
 TERMINAL_SUFFIXES: Final[tuple[str, ...]] = (".succeeded", ".failed", ".canceled")
 
@@ -52,7 +59,9 @@ class EventOut(BaseModel):
         description="`{job_type}.{what}`: " + ", ".join(f"`{t}`" for t in EVENT_TYPES) + ".",
         examples=["training.progress"],
     )
-    job_type: str = Field(description="`training`, `generation`, `mesh` or `video`.", examples=["training"])
+    job_type: str = Field(
+        description="`training`, `generation`, `mesh`, `video` or `character`.", examples=["training"]
+    )
     job_id: str = Field(examples=["trn_01hx0000000000000000000000"])
     created_at: datetime
     data: dict[str, Any] = Field(

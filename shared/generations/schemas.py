@@ -143,6 +143,9 @@ class GenerationOut(TaggedOut):
     params: GenerationParams
     images: list[GenerationImageOut]
     seed: int | None = Field(description="The seed the provider used (known once the generation succeeded).")
+    character_id: str | None = Field(
+        default=None, description="The character it was made for (references, variations, scenes), else null."
+    )
     error: JobError | None
     created_at: datetime
     started_at: datetime | None

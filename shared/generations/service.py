@@ -74,6 +74,7 @@ async def generations_out(
                 params=GenerationParams.model_validate(row.params),
                 images=rendered,
                 seed=row.seed,
+                character_id=row.character_id,
                 error=JobError(code=row.error_code, message=row.error_message or "") if row.error_code else None,
                 metadata=row.metadata_,
                 end_user=row.end_user,
@@ -100,6 +101,7 @@ async def list_generations(
     *,
     model_id: str | None = None,
     status: GenerationStatus | None = None,
+    character_id: str | None = None,
     tags: TagFilter | None = None,
     limit: int,
     after: str | None,
@@ -110,6 +112,8 @@ async def list_generations(
         stmt = stmt.where(Generation.model_id == model_id)
     if status is not None:
         stmt = stmt.where(Generation.status == status)
+    if character_id is not None:
+        stmt = stmt.where(Generation.character_id == character_id)
     if tags is not None:
         stmt = tags.apply(stmt, Generation)
     rows = await paginate(scope.session, stmt, Generation.id, limit=limit, after=after)
@@ -117,10 +121,17 @@ async def list_generations(
 
 
 async def create_generation(
-    scope: OwnerScope, storage: Storage, settings: Settings, body: GenerationCreate, request_id: str | None
+    scope: OwnerScope,
+    storage: Storage,
+    settings: Settings,
+    body: GenerationCreate,
+    request_id: str | None,
+    *,
+    character_id: str | None = None,
 ) -> Generation:
     """Check the request against its model (``shared.generations.requests``), insert the job, write
-    ``generation.queued`` and schedule it (sent when the caller commits)."""
+    ``generation.queued`` and schedule it (sent when the caller commits). ``character_id``: made for
+    a character (its references, variations and scenes)."""
     plan = await plan_generation(scope, body)
     row = Generation(
         id=new_id("generation"),
@@ -134,6 +145,7 @@ async def create_generation(
         request_id=request_id,
         metadata_=body.metadata,
         end_user=body.end_user,
+        character_id=character_id,
         # worker-internal: the provider input and the stored objects to sign when submitting
         result={
             "arguments": plan.arguments,

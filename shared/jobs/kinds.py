@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from shared.characters.jobs import CHARACTER
 from shared.generations.jobs import GENERATION
 from shared.jobs.registry import JobRegistry
 from shared.meshes.jobs import MESH
 from shared.trainings.jobs import TRAINING
 from shared.videos.jobs import VIDEO
 
-KINDS = JobRegistry([TRAINING, GENERATION, MESH, VIDEO])
+KINDS = JobRegistry([TRAINING, GENERATION, MESH, VIDEO, CHARACTER])

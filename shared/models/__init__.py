@@ -2,6 +2,7 @@
 
 from shared.models.auth import ApiKey, IdempotencyKey, Owner
 from shared.models.catalog import Model
+from shared.models.characters import Character, CharacterJob
 from shared.models.datasets import Dataset, Image
 from shared.models.events import Event, ProviderWebhookReceipt, WebhookDelivery, WebhookEndpoint
 from shared.models.jobs import Generation, GenerationImage, JobMixin, MeshItem, MeshJob, Training
@@ -10,6 +11,8 @@ from shared.models.videos import Video
 
 __all__ = [
     "ApiKey",
+    "Character",
+    "CharacterJob",
     "Dataset",
     "Event",
     "Generation",

@@ -137,6 +137,8 @@ class Generation(TaggedMixin, JobMixin, Base):
     params: Mapped[dict[str, Any]] = mapped_column(JSONB, nullable=False, default=dict)
     seed: Mapped[int | None] = mapped_column(BigInteger)
     result: Mapped[dict[str, Any] | None] = mapped_column(JSONB)
+    # No FK: a deleted character's generations keep its id.
+    character_id: Mapped[str | None] = mapped_column(String(40), index=True)
 
 
 class GenerationImage(Base):

@@ -1,0 +1,1 @@
+"""Characters (seed 001): profile → reference → consistent LoRA → scenes."""
