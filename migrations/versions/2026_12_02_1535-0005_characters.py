@@ -2,7 +2,7 @@
 
 Revision ID: 0005
 Revises: 0004
-Create Date: 2026-12-03 09:00:00+00:00
+Create Date: 2026-12-02 15:35:00+00:00
 """
 
 from collections.abc import Sequence
