@@ -68,8 +68,8 @@ def _describe(exc: BaseException) -> str:
     from sqlalchemy.exc import DBAPIError
 
     database = isinstance(exc, DBAPIError) and exc.orig is not None
-    if database:
-        exc = exc.orig  # type: ignore[assignment]
+    if isinstance(exc, DBAPIError) and exc.orig is not None:
+        exc = exc.orig
     text = str(exc).strip().splitlines()
     message = text[0] if text else type(exc).__name__
     if database:
