@@ -90,8 +90,20 @@ def main() -> None:
     except Exception as exc:
         if os.environ.get("FOTOGEN_DEBUG"):
             raise
-        typer.echo(f"fotogen: error: {_describe(exc)}", err=True)
+        _report(_describe(exc))
         raise SystemExit(1) from None
+
+
+def _report(message: str) -> None:
+    """The error line: through the log stream when a serving command set it up (JSON stays JSON), else plain."""
+    import logging
+
+    import structlog
+
+    if any(isinstance(h.formatter, structlog.stdlib.ProcessorFormatter) for h in logging.getLogger().handlers):
+        logging.getLogger("fotogen").error("fotogen: error: %s", message)
+    else:
+        typer.echo(f"fotogen: error: {message}", err=True)
 
 
 @app.command()
@@ -103,7 +115,10 @@ def api(
     """Run the HTTP API (uvicorn)."""
     import uvicorn
 
+    from shared.logging import configure_logging, logging_config
+
     settings = _settings()
+    configure_logging(settings.log_level, settings.log_json)
     uvicorn.run(
         "api.app:create_app",
         factory=True,
@@ -111,6 +126,9 @@ def api(
         port=port or settings.port,
         workers=workers,
         log_level=settings.log_level.lower(),
+        # One log stream: uvicorn's loggers go through our formatter in every worker process (shared.logging);
+        # its own access log is off, ``api.middleware`` writes one with the request id and latency.
+        log_config=logging_config(settings.log_level, settings.log_json),
         access_log=False,
         proxy_headers=True,
         timeout_graceful_shutdown=5,
@@ -120,9 +138,11 @@ def api(
 @app.command()
 def worker(burst: Annotated[bool, typer.Option(help="Exit when the queue is empty")] = False) -> None:
     """Run the arq worker."""
+    from shared.logging import configure_logging
     from worker.settings import build_worker
 
     settings = _settings()
+    configure_logging(settings.log_level, settings.log_json)
     asyncio.set_event_loop(asyncio.new_event_loop())
     build_worker(settings, burst=burst).run()
 

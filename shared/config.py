@@ -84,6 +84,9 @@ class Settings(BaseSettings):
     generation_poll_interval: float = Field(default=0.1, gt=0)
     provider_poll_max_interval: float = Field(default=10.0, gt=0)
     fal_webhooks_enabled: bool = True  # ask Fal to call /v1/provider-webhooks/fal (polling stays the fallback)
+    # Worker Prometheus metrics (shared.metrics) on http://<host>:<port>/metrics; None = not served
+    worker_metrics_port: int | None = Field(default=None, ge=0, le=65535)
+    worker_metrics_host: str = "127.0.0.1"
     reconcile_interval_seconds: int = Field(default=10, ge=1)
     reconcile_grace_seconds: float = Field(default=10.0, ge=0)
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import random
+import time
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -23,6 +24,7 @@ from urllib.parse import urljoin
 
 import httpx
 
+from shared import metrics
 from shared.fal.environment import configure_fal_client
 from shared.fal.errors import (
     PROVIDER_AUTH_FAILED,
@@ -166,10 +168,12 @@ class FalProvider:
     async def _with_retries(self, op: Operation, call: Callable[[], Awaitable[T]]) -> T:
         retries = 0
         while True:
+            started = time.perf_counter()
             try:
-                return await call()
+                answer = await call()
             except Exception as exc:
                 error = _map_exception(op, exc)
+                metrics.observe_provider("fal", op, error.code, time.perf_counter() - started)
                 error.attempts = retries + 1
                 if not error.retryable or retries >= self._retry.max_retries:
                     raise error from exc
@@ -184,6 +188,9 @@ class FalProvider:
                     delay,
                 )
                 await asyncio.sleep(delay)
+            else:
+                metrics.observe_provider("fal", op, "ok", time.perf_counter() - started)
+                return answer
 
     async def _handle(self, endpoint: str, request_id: str) -> Any:
         handle = await self._fal.get_handle(endpoint, request_id)
