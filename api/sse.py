@@ -9,7 +9,7 @@
                      last_event_id: LastEventIdDep = None) -> EventSourceResponse:
         return await job_event_stream(request, principal.owner_id, "training", training_id, last_event_id)
 
-Each message is ``id: <event id>``, ``event: <type>``, ``data: <the event JSON>``; every stream starts with
+Each message is ``id: <event id>``, ``event: <type>``, ``data: <the event JSON>``; the first also carries
 ``retry: <ms>`` (``settings.sse_retry_seconds``: how long ``EventSource`` waits before reconnecting); heartbeat
 comments every ``settings.sse_ping_seconds``; ``X-Accel-Buffering: no`` so nginx does not buffer. Everything a
 stream sends comes from Postgres by id (see :mod:`shared.events.hub`), so ``Last-Event-ID`` resumes with
@@ -111,13 +111,15 @@ def _ping() -> ServerSentEvent:
 
 def event_source(request: Request, messages: AsyncIterator[bytes]) -> EventSourceResponse:
     settings: Settings = request.app.state.settings
-    retry = f"retry: {round(settings.sse_retry_seconds * 1000)}\n\n".encode()
+    retry = f"retry: {round(settings.sse_retry_seconds * 1000)}\n".encode()
 
     async def with_retry() -> AsyncIterator[bytes]:
-        # A message with only a retry field sets the reconnection delay and dispatches no event.
-        yield retry
+        # The retry field rides on the first event: a block of its own would reach some clients (httpx-sse)
+        # as an empty event.
+        first = True
         async for message in messages:
-            yield message
+            yield retry + message if first else message
+            first = False
 
     return EventSourceResponse(
         with_retry(),

@@ -85,7 +85,8 @@ def main() -> None:
     """The ``fotogen`` script: typer's app, with any failure printed as one line."""
     try:
         app(prog_name="fotogen")
-    except KeyboardInterrupt:
+    except (KeyboardInterrupt, asyncio.CancelledError):
+        # Ctrl-C (or SIGINT from a supervisor) while a command was starting up: stopping is not an error.
         raise SystemExit(130) from None
     except Exception as exc:
         if os.environ.get("FOTOGEN_DEBUG"):

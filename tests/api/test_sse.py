@@ -350,15 +350,16 @@ async def test_stream_errors_are_problems_not_streams(app: Any, http: httpx.Asyn
 async def test_streams_start_with_a_retry_field(
     app: Any, http: httpx.AsyncClient, owner: tuple[str, str], live: tuple[str, Any]
 ) -> None:
-    """``retry:`` sets EventSource's reconnection delay; it comes first, before any event."""
+    """``retry:`` sets EventSource's reconnection delay; it comes with the first event (no event of its own)."""
     job = await create_training_row(app, owner[0])
-    await commit_event(app, owner[0], job, "queued")
+    first = await commit_event(app, owner[0], job, "queued")
+    await commit_event(app, owner[0], job, "failed")
     await set_status(app, job, "failed")
     expected = f"retry: {round(live[1].state.settings.sse_retry_seconds * 1000)}"
     async with http.stream("GET", f"/test/trainings/{job}/stream") as r:
         assert r.status_code == 200
-        body = (await r.aread()).decode()
-    assert body.splitlines()[0] == expected
-    async with http.stream("GET", "/v1/events/stream") as r:
-        lines = r.aiter_lines()
-        assert await asyncio.wait_for(anext(lines), 5) == expected
+        blocks = (await r.aread()).decode().split("\n\n")
+    assert blocks[0].splitlines()[:2] == [expected, f"id: {first}"]
+    assert sum(expected in block for block in blocks) == 1
+    got = await collect(http, f"/test/trainings/{job}/stream", 10)
+    assert [s.event for s in got] == ["training.queued", "training.failed"], "the retry field is not an event"
