@@ -87,6 +87,7 @@ def running_dev(data_dir: Path) -> Iterator[str]:
                 proc.stderr.close()
 
 
+@pytest.mark.timeout(360)  # two full start-ups (initdb, migrations, sandbox, API, worker): ~45 s when idle
 def test_keys_create_beside_dev_and_restart_keeps_data(tmp_path: Path) -> None:
     data_dir = tmp_path / "data"
     with running_dev(data_dir) as url:
