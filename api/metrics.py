@@ -1,10 +1,18 @@
-"""Prometheus metrics with a per-app registry (several apps can live in one test process)."""
+"""Prometheus metrics with a per-app registry (several apps can live in one test process).
+
+With several API processes (``fotogen api --workers N``, gunicorn) each process counts on its own, so a scrape
+would see one process's numbers. Set ``PROMETHEUS_MULTIPROC_DIR`` to an empty directory shared by the processes
+(prometheus-client's multiprocess mode, https://prometheus.github.io/client_python/multiprocess/): every
+process then writes its values there and ``/metrics`` answers with the sum over all of them.
+"""
 
 from __future__ import annotations
 
+import os
 import time
 
-from prometheus_client import CollectorRegistry, Counter, Histogram
+from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Histogram, generate_latest
+from prometheus_client.multiprocess import MultiProcessCollector
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 
@@ -23,6 +31,17 @@ class Metrics:
             ["method", "route"],
             registry=self.registry,
         )
+
+    content_type = CONTENT_TYPE_LATEST
+
+    def render(self) -> bytes:
+        """The exposition text: this process's registry, or every process's in multiprocess mode."""
+        directory = os.environ.get("PROMETHEUS_MULTIPROC_DIR")
+        if not directory:
+            return generate_latest(self.registry)
+        registry = CollectorRegistry()
+        MultiProcessCollector(registry, path=directory)  # type: ignore[no-untyped-call]
+        return generate_latest(registry)
 
 
 class MetricsMiddleware:

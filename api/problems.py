@@ -12,10 +12,10 @@ from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import JSONResponse
 
+from api.problem_codes import problem_type
 from shared.errors import FotogenError
 
 PROBLEM_MEDIA_TYPE = "application/problem+json"
-TYPE_BASE = "https://fotogen.dev/problems/"
 log = structlog.get_logger("api.problems")
 
 _HTTP_CODES = {
@@ -47,7 +47,10 @@ class ProblemItem(BaseModel):
 class Problem(BaseModel):
     """An RFC 9457 problem document."""
 
-    type: str = Field(examples=[TYPE_BASE + "not_found"])
+    type: str = Field(
+        examples=[problem_type("not_found")],
+        description="A page about the code on this service (`GET /problems/{code}`), relative to the API's URL.",
+    )
     title: str
     status: int
     detail: str
@@ -68,7 +71,7 @@ def problem_response(
     headers: dict[str, str] | None = None,
 ) -> JSONResponse:
     body = {
-        "type": TYPE_BASE + code,
+        "type": problem_type(code),
         "title": title,
         "status": status,
         "detail": detail,

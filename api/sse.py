@@ -9,12 +9,15 @@
                      last_event_id: LastEventIdDep = None) -> EventSourceResponse:
         return await job_event_stream(request, principal.owner_id, "training", training_id, last_event_id)
 
-Each message is ``id: <event id>``, ``event: <type>``, ``data: <the event JSON>``; heartbeat comments
-every ``settings.sse_ping_seconds``; ``X-Accel-Buffering: no`` so nginx does not buffer. Everything a
+Each message is ``id: <event id>``, ``event: <type>``, ``data: <the event JSON>``; the first also carries
+``retry: <ms>`` (``settings.sse_retry_seconds``: how long ``EventSource`` waits before reconnecting); heartbeat
+comments every ``settings.sse_ping_seconds``; ``X-Accel-Buffering: no`` so nginx does not buffer. Everything a
 stream sends comes from Postgres by id (see :mod:`shared.events.hub`), so ``Last-Event-ID`` resumes with
-no gap and no duplicate. The 404/403 checks and the starting position are settled *before* the response
-starts, with a short-lived session; none is held while the stream runs. A client that goes away is noticed
-by sse-starlette's disconnect listener, which cancels the generator at once.
+no gap and no duplicate. A finished job's stream closes after its terminal event; when ``EventSource``
+reconnects with that event's id, the answer is 204, which tells it not to reconnect again (WHATWG HTML,
+"Server-sent events": a 204 fails the connection for good). The 404/403 checks and the starting position
+are settled *before* the response starts, with a short-lived session; none is held while the stream runs.
+A client that goes away is noticed by sse-starlette's disconnect listener, which cancels the generator at once.
 """
 
 from __future__ import annotations
@@ -22,7 +25,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from typing import Annotated, Any
 
-from fastapi import Depends, Header, Query, Request
+from fastapi import Depends, Header, Query, Request, Response
 from sqlalchemy import select
 from sqlalchemy.engine import make_url
 from sse_starlette import EventSourceResponse, ServerSentEvent
@@ -41,6 +44,10 @@ SSE_RESPONSES: dict[int | str, dict[str, Any]] = {
         "description": "An SSE stream (`text/event-stream`): `id:` the event id, `event:` its type, `data:` the "
         "event JSON (see `EventOut`); `: ping` comments while idle.",
         "content": {"text/event-stream": {"schema": {"type": "string"}}},
+    },
+    204: {
+        "description": "The job has finished and the client's `Last-Event-ID` is at or past its last event: "
+        "nothing more will come (`EventSource` stops reconnecting)."
     },
     **problems(400, 401, 403, 404, 422),
 }
@@ -104,8 +111,18 @@ def _ping() -> ServerSentEvent:
 
 def event_source(request: Request, messages: AsyncIterator[bytes]) -> EventSourceResponse:
     settings: Settings = request.app.state.settings
+    retry = f"retry: {round(settings.sse_retry_seconds * 1000)}\n".encode()
+
+    async def with_retry() -> AsyncIterator[bytes]:
+        # The retry field rides on the first event: a block of its own would reach some clients (httpx-sse)
+        # as an empty event.
+        first = True
+        async for message in messages:
+            yield retry + message if first else message
+            first = False
+
     return EventSourceResponse(
-        messages,
+        with_retry(),
         ping=settings.sse_ping_seconds,
         ping_message_factory=_ping,
         sep="\n",
@@ -121,12 +138,13 @@ def _principal(request: Request) -> Principal | None:
 
 async def job_event_stream(
     request: Request, owner_id: str, job_type: str, job_id: str, last_event_id: int | None = None
-) -> EventSourceResponse:
+) -> Response:
     """The SSE stream of one job: its history after ``last_event_id`` (all of it when None), then live
     events, closed after the terminal event (``*.succeeded|failed|canceled``).
 
     404 ``{job_type}_not_found`` when the job is not ``owner_id``'s; 403 ``stream_token_out_of_scope`` when
-    the caller authenticated with a stream token scoped to another job."""
+    the caller authenticated with a stream token scoped to another job; 204 when the job is terminal and
+    ``last_event_id`` is at or past its last event."""
     principal = _principal(request)
     if principal is not None:
         check_job_scope(principal, job_id)
@@ -142,12 +160,15 @@ async def job_event_stream(
     if status in TERMINAL:
         # Its terminal event committed with the status: replay what is left and close.
         sessionmaker = request.app.state.sessionmaker
+        async with sessionmaker() as session:
+            first = await events_after(session, owner_id, after, job_id=job_id, limit=200)
+        if not first and last_event_id is not None:
+            return Response(status_code=204)
 
         async def replay() -> AsyncIterator[bytes]:
             position = after
+            rows = first
             while True:
-                async with sessionmaker() as session:
-                    rows = await events_after(session, owner_id, position, job_id=job_id, limit=200)
                 for row in rows:
                     record = EventRecord.from_row(row)
                     yield _message(record)
@@ -156,6 +177,8 @@ async def job_event_stream(
                 if len(rows) < 200:
                     return
                 position = rows[-1].id
+                async with sessionmaker() as session:
+                    rows = await events_after(session, owner_id, position, job_id=job_id, limit=200)
 
         return event_source(request, replay())
 

@@ -18,7 +18,7 @@ from typing import Annotated
 
 from fastapi import Depends, Query, Request
 
-from api.deps import get_principal
+from api.deps import BearerDep, get_principal
 from shared.auth.service import Principal
 from shared.auth.stream_tokens import MAX_TOKEN_LENGTH, verify_stream_token
 from shared.config import Settings
@@ -34,7 +34,7 @@ TokenQuery = Annotated[
 ]
 
 
-async def get_stream_principal(request: Request, token: TokenQuery = None) -> Principal:
+async def get_stream_principal(request: Request, token: TokenQuery = None, _credentials: BearerDep = None) -> Principal:
     settings: Settings = request.app.state.settings
     if request.headers.get("authorization") or token is None:
         principal = await get_principal(request)

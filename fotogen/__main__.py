@@ -2,8 +2,8 @@
 
 import signal
 
-from fotogen.cli import app
+from fotogen.cli import main
 
 # Output piped into `head` ends quietly instead of with a BrokenPipeError traceback.
 signal.signal(signal.SIGPIPE, signal.SIG_DFL)
-app(prog_name="fotogen")
+main()

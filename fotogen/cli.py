@@ -1,31 +1,110 @@
-"""``fotogen`` command line: api, worker, dev, sandbox, migrate, seed, keys."""
+"""``fotogen`` command line: api, worker, dev, sandbox, migrate, seed, keys.
+
+With ``DATABASE_URL`` / ``REDIS_URL`` unset, commands use the servers of a ``fotogen dev`` running on the same
+data dir (``fotogen.state``). Every failure ends in one line on stderr and a non-zero exit, never a traceback
+(``FOTOGEN_DEBUG=1`` shows it).
+"""
 
 from __future__ import annotations
 
 import asyncio
 import os
-import subprocess
-import sys
 from pathlib import Path
 from typing import Annotated
 
 import typer
+from pydantic import ValidationError
 
+from fotogen.state import read_state
 from shared.config import Settings
 
-app = typer.Typer(help="FotoGen: personalised image generation backend.", no_args_is_help=True)
-keys_app = typer.Typer(help="Manage API keys.", no_args_is_help=True)
+app = typer.Typer(
+    help="FotoGen: personalised image generation backend.", no_args_is_help=True, pretty_exceptions_enable=False
+)
+keys_app = typer.Typer(help="Manage API keys.", no_args_is_help=True, pretty_exceptions_enable=False)
 app.add_typer(keys_app, name="keys")
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
+class CLIError(Exception):
+    """A failure the CLI reports as one line (``main`` prints it)."""
+
+
 def _settings() -> Settings:
+    """Settings from the environment; unset ``DATABASE_URL`` / ``REDIS_URL`` come from a running ``fotogen dev``
+    on the same data dir. They are exported too, so what this command starts (uvicorn's app factory) sees them."""
     try:
-        return Settings()
-    except Exception as exc:  # pydantic's ValidationError: print it plainly, not as a traceback
-        typer.echo(f"configuration error: {exc}", err=True)
-        raise typer.Exit(2) from None
+        settings = Settings()
+    except ValidationError as exc:
+        messages = (
+            ".".join(str(p) for p in e["loc"]) + ": " * bool(e["loc"]) + str(e["msg"]).removeprefix("Value error, ")
+            for e in exc.errors()
+        )
+        raise CLIError("configuration error: " + "; ".join(messages)) from None
+    if settings.database_url and settings.redis_url:
+        return settings
+    state = read_state(settings.data_dir)
+    if state is None:
+        return settings
+    updates = {}
+    if not settings.database_url:
+        updates["database_url"] = os.environ["DATABASE_URL"] = state.database_url
+    if not settings.redis_url:
+        updates["redis_url"] = os.environ["REDIS_URL"] = state.redis_url
+    return settings.model_copy(update=updates)
+
+
+def _database_url(settings: Settings) -> str:
+    if not settings.database_url:
+        raise CLIError(
+            f"no database: set DATABASE_URL, or start `fotogen dev` (data dir {settings.data_dir.resolve()}) first"
+        )
+    return settings.async_database_url
+
+
+def _describe(exc: BaseException) -> str:
+    """One line for an error: the driver's own message for database errors, the first line otherwise."""
+    from sqlalchemy.exc import DBAPIError
+
+    database = isinstance(exc, DBAPIError) and exc.orig is not None
+    if isinstance(exc, DBAPIError) and exc.orig is not None:
+        exc = exc.orig
+    text = str(exc).strip().splitlines()
+    message = text[0] if text else type(exc).__name__
+    if database:
+        return f"database error: {message}"
+    if isinstance(exc, (CLIError, RuntimeError)):
+        return message
+    if isinstance(exc, (OSError, TimeoutError)) or type(exc).__module__.startswith(("asyncpg", "redis")):
+        return f"cannot reach a server: {message} (is `fotogen dev` running, or DATABASE_URL/REDIS_URL right?)"
+    return f"{type(exc).__name__}: {message}"
+
+
+def main() -> None:
+    """The ``fotogen`` script: typer's app, with any failure printed as one line."""
+    try:
+        app(prog_name="fotogen")
+    except (KeyboardInterrupt, asyncio.CancelledError):
+        # Ctrl-C (or SIGINT from a supervisor) while a command was starting up: stopping is not an error.
+        raise SystemExit(130) from None
+    except Exception as exc:
+        if os.environ.get("FOTOGEN_DEBUG"):
+            raise
+        _report(_describe(exc))
+        raise SystemExit(1) from None
+
+
+def _report(message: str) -> None:
+    """The error line: through the log stream when a serving command set it up (JSON stays JSON), else plain."""
+    import logging
+
+    import structlog
+
+    if any(isinstance(h.formatter, structlog.stdlib.ProcessorFormatter) for h in logging.getLogger().handlers):
+        logging.getLogger("fotogen").error("fotogen: error: %s", message)
+    else:
+        typer.echo(f"fotogen: error: {message}", err=True)
 
 
 @app.command()
@@ -37,7 +116,10 @@ def api(
     """Run the HTTP API (uvicorn)."""
     import uvicorn
 
+    from shared.logging import configure_logging, logging_config
+
     settings = _settings()
+    configure_logging(settings.log_level, settings.log_json)
     uvicorn.run(
         "api.app:create_app",
         factory=True,
@@ -45,6 +127,9 @@ def api(
         port=port or settings.port,
         workers=workers,
         log_level=settings.log_level.lower(),
+        # One log stream: uvicorn's loggers go through our formatter in every worker process (shared.logging);
+        # its own access log is off, ``api.middleware`` writes one with the request id and latency.
+        log_config=logging_config(settings.log_level, settings.log_json),
         access_log=False,
         proxy_headers=True,
         timeout_graceful_shutdown=5,
@@ -54,9 +139,11 @@ def api(
 @app.command()
 def worker(burst: Annotated[bool, typer.Option(help="Exit when the queue is empty")] = False) -> None:
     """Run the arq worker."""
+    from shared.logging import configure_logging
     from worker.settings import build_worker
 
     settings = _settings()
+    configure_logging(settings.log_level, settings.log_json)
     asyncio.set_event_loop(asyncio.new_event_loop())
     build_worker(settings, burst=burst).run()
 
@@ -73,25 +160,25 @@ def sandbox(
     serve(host or settings.sandbox_host, port or settings.sandbox_port, settings.data_dir / "sandbox")
 
 
-def _alembic(*args: str, url: str | None = None) -> None:
-    env = {**os.environ}
-    if url:
-        env["DATABASE_URL"] = url
-    subprocess.run([sys.executable, "-m", "alembic", "-c", str(ROOT / "alembic.ini"), *args], check=True, env=env)
-
-
 @app.command()
 def migrate(revision: str = "head") -> None:
     """Apply migrations (alembic upgrade)."""
-    _settings()
-    _alembic("upgrade", revision)
+    from alembic import command
+    from alembic.config import Config
+
+    settings = _settings()
+    _database_url(settings)
+    # In-process, so a failure reaches ``main`` as an exception and prints as one line.
+    config = Config(str(ROOT / "alembic.ini"))
+    config.set_main_option("sqlalchemy.url", (settings.database_url or "").replace("%", "%%"))
+    command.upgrade(config, revision)
 
 
 async def _seed(settings: Settings) -> int:
     from shared.catalog.service import seed_catalog
     from shared.db import create_engine, create_sessionmaker, session_scope
 
-    engine = create_engine(settings.async_database_url, pool_size=1)
+    engine = create_engine(_database_url(settings), pool_size=1)
     try:
         async with session_scope(create_sessionmaker(engine)) as session:
             return await seed_catalog(session)
@@ -110,7 +197,7 @@ async def _create_key(settings: Settings, owner: str, name: str | None) -> str:
     from shared.auth.service import create_key
     from shared.db import create_engine, create_sessionmaker, session_scope
 
-    engine = create_engine(settings.async_database_url, pool_size=1)
+    engine = create_engine(_database_url(settings), pool_size=1)
     try:
         async with session_scope(create_sessionmaker(engine)) as session:
             _, raw = await create_key(session, owner, name)
@@ -135,7 +222,7 @@ def keys_list(owner: Annotated[str | None, typer.Option(help="Only this owner's 
     from shared.db import create_engine, create_sessionmaker, session_scope
 
     async def run() -> None:
-        engine = create_engine(_settings().async_database_url, pool_size=1)
+        engine = create_engine(_database_url(_settings()), pool_size=1)
         try:
             async with session_scope(create_sessionmaker(engine)) as session:
                 for key, own in await list_keys(session, owner):
@@ -154,7 +241,7 @@ def keys_revoke(key: Annotated[str, typer.Argument(help="Key id (key_…) or its
     from shared.db import create_engine, create_sessionmaker, session_scope
 
     async def run() -> bool:
-        engine = create_engine(_settings().async_database_url, pool_size=1)
+        engine = create_engine(_database_url(_settings()), pool_size=1)
         try:
             async with session_scope(create_sessionmaker(engine)) as session:
                 return await revoke_key(session, key)
@@ -162,8 +249,7 @@ def keys_revoke(key: Annotated[str, typer.Argument(help="Key id (key_…) or its
             await engine.dispose()
 
     if not asyncio.run(run()):
-        typer.echo(f"no active key {key!r}", err=True)
-        raise typer.Exit(1)
+        raise CLIError(f"no active key {key!r}")
     typer.echo(f"revoked {key}", err=True)
 
 

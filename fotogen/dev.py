@@ -18,6 +18,7 @@ import httpx
 
 from fotogen.embedded import EmbeddedPostgres, EmbeddedRedis
 from fotogen.ports import wait_for_port
+from fotogen.state import DevState, read_state, remove_state
 from sandbox.tls import ensure_certificates
 from shared.config import Settings
 
@@ -86,6 +87,9 @@ def run_dev() -> int:
     settings = Settings()
     data_dir = settings.data_dir.resolve()
     data_dir.mkdir(parents=True, exist_ok=True)
+    running = read_state(data_dir)
+    if running is not None:
+        raise RuntimeError(f"fotogen dev is already running on {data_dir} (pid {running.pid})")
     env = {
         **os.environ,
         "FOTOGEN_DATA_DIR": str(data_dir),
@@ -113,12 +117,14 @@ def run_dev() -> int:
             _log(f"embedded Redis at {env['REDIS_URL']}")
         subprocess.run(_cli("migrate"), env=env, check=True)
         subprocess.run(_cli("seed"), env=env, check=True)
+        url = f"http://{settings.host}:{settings.port}"
+        # From here on `fotogen keys create` in another terminal finds these servers (fotogen.state).
+        DevState(os.getpid(), env["DATABASE_URL"], env["REDIS_URL"], url).write(data_dir)
         if not settings.fal_key:
             _start_sandbox(settings, data_dir, env, children)
         key = _dev_key(env, data_dir)
         children.append(subprocess.Popen(_cli("worker"), env=env))
         children.append(subprocess.Popen(_cli("api"), env=env))
-        url = f"http://{settings.host}:{settings.port}"
         _wait_ready(url, timeout=60)
         print(f"\nFotoGen is running at {url}  (docs: {url}/docs)", flush=True)
         print(f"Development API key: {key}", flush=True)
@@ -131,6 +137,7 @@ def run_dev() -> int:
         _log("stopping")
         return 0
     finally:
+        remove_state(data_dir, os.getpid())
         for child in reversed(children):
             if child.poll() is None:
                 child.send_signal(signal.SIGINT)

@@ -86,15 +86,20 @@ class Settings(BaseSettings):
     generation_poll_interval: float = Field(default=0.1, gt=0)
     provider_poll_max_interval: float = Field(default=10.0, gt=0)
     fal_webhooks_enabled: bool = True  # ask Fal to call /v1/provider-webhooks/fal (polling stays the fallback)
+    # Worker Prometheus metrics (shared.metrics) on http://<host>:<port>/metrics; None = not served
+    worker_metrics_port: int | None = Field(default=None, ge=0, le=65535)
+    worker_metrics_host: str = "127.0.0.1"
     reconcile_interval_seconds: int = Field(default=10, ge=1)
     reconcile_grace_seconds: float = Field(default=10.0, ge=0)
 
     # Events / SSE
     sse_ping_seconds: float = Field(default=15.0, ge=0)  # heartbeat comment interval (0 disables)
+    sse_retry_seconds: float = Field(default=3.0, gt=0)  # the `retry:` a stream sends: EventSource's reconnect delay
     sse_recheck_seconds: float = Field(default=5.0, gt=0)  # re-read Postgres even without a NOTIFY
     sse_send_timeout_seconds: float = Field(default=30.0, gt=0)  # a client that stops reading is dropped
 
     # Webhooks
+    # Webhook URLs resolving to private or loopback addresses; unset: allowed in development only (a local app)
     allow_private_webhook_urls: bool = False
     webhook_max_attempts: int = Field(default=12, ge=1, le=50)
     webhook_backoff_base_seconds: float = Field(default=5.0, gt=0)  # attempt n waits ~base * 2**(n-1), jittered
@@ -119,6 +124,12 @@ class Settings(BaseSettings):
                 f"FOTOGEN_RATE_LIMIT {value!r} is not a rate limit such as '50/second;2000/minute'"
             ) from exc
         return value.strip()
+
+    @model_validator(mode="after")
+    def _development_defaults(self) -> Settings:
+        if "allow_private_webhook_urls" not in self.model_fields_set:
+            self.allow_private_webhook_urls = self.environment == "development"
+        return self
 
     @model_validator(mode="after")
     def _refuse_placeholders(self) -> Settings:

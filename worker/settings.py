@@ -20,6 +20,7 @@ from shared.db import create_engine, create_sessionmaker
 from shared.jobs.kinds import KINDS
 from shared.jobs.registry import JobRegistry
 from shared.logging import configure_logging
+from shared.metrics import start_metrics_server
 from worker.tasks import FUNCTIONS, reconcile, reconcile_webhooks, sweep_uploads
 
 
@@ -33,6 +34,10 @@ async def on_startup(ctx: dict[str, Any]) -> None:
     # Fal first: it sets the CA trust (the sandbox's) that the HTTP client below picks up.
     ctx["fal"] = build_fal(settings)
     ctx["http"] = httpx.AsyncClient(timeout=httpx.Timeout(30.0, connect=5.0), follow_redirects=True)
+    if settings.worker_metrics_port is not None:
+        ctx["metrics_server"] = start_metrics_server(
+            settings.worker_metrics_port, settings.worker_metrics_host, settings.redis_url or "", settings.queue_name
+        )
     # Catch up at once on anything a previous worker left behind.
     await reconcile(ctx)
 
@@ -42,6 +47,8 @@ async def on_shutdown(ctx: dict[str, Any]) -> None:
         client = ctx.get(name)
         if client is not None:
             await client.aclose()
+    if ctx.get("metrics_server") is not None:
+        ctx.pop("metrics_server").stop()
     engine = ctx.get("engine")
     if engine is not None:
         await engine.dispose()

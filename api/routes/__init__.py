@@ -12,6 +12,7 @@ from api.routes import (
     health,
     meshes,
     models,
+    problems,
     provider_webhooks,
     stream_tokens,
     trainings,
@@ -35,5 +36,6 @@ ROUTERS: list[APIRouter] = [
     stream_tokens.router,
     webhooks.router,
     provider_webhooks.router,
+    problems.router,
     console.router,
 ]

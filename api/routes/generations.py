@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Query, Request, Response
 from sse_starlette import EventSourceResponse
 from starlette.responses import JSONResponse
 
@@ -165,7 +165,7 @@ async def list_generation_events(
 )
 async def stream_generation(
     request: Request, generation_id: str, principal: StreamPrincipalDep, last_event_id: LastEventIdDep = None
-) -> EventSourceResponse:
+) -> Response:
     """The generation's events as Server-Sent Events: its history (after `Last-Event-ID` when given), then
     live, closed after the terminal event. Authenticate with the API key or `?token=` from
     `POST /v1/stream-tokens`."""

@@ -4,7 +4,6 @@ import asyncio
 from typing import Any
 
 from fastapi import APIRouter, Request, Response
-from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from sqlalchemy import text
 from starlette.responses import JSONResponse
 
@@ -57,4 +56,5 @@ async def readyz(request: Request) -> JSONResponse:
 
 @router.get("/metrics", operation_id="metrics", summary="Prometheus metrics", response_class=Response)
 async def metrics(request: Request) -> Response:
-    return Response(generate_latest(request.app.state.metrics.registry), media_type=CONTENT_TYPE_LATEST)
+    metrics = request.app.state.metrics
+    return Response(metrics.render(), media_type=metrics.content_type)

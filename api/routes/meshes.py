@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Path, Query, Request
+from fastapi import APIRouter, Path, Query, Request, Response
 from sse_starlette import EventSourceResponse
 from starlette.responses import RedirectResponse
 
@@ -210,7 +210,7 @@ async def list_mesh_events(
 )
 async def stream_mesh(
     request: Request, mesh_id: MeshId, principal: StreamPrincipalDep, last_event_id: LastEventIdDep = None
-) -> EventSourceResponse:
+) -> Response:
     """The job's events as Server-Sent Events: its history (after `Last-Event-ID` when given), then live,
     closed after the terminal event. Authenticate with the API key or `?token=` from `POST /v1/stream-tokens`."""
     return await job_event_stream(request, principal.owner_id, "mesh", mesh_id, last_event_id)

@@ -167,7 +167,7 @@ async def list_training_events(
 )
 async def stream_training(
     request: Request, training_id: str, principal: StreamPrincipalDep, last_event_id: LastEventIdDep = None
-) -> EventSourceResponse:
+) -> Response:
     """The training's events as Server-Sent Events: its history (after `Last-Event-ID` when given), then
     live, closed after the terminal event. Authenticate with the API key or `?token=` from
     `POST /v1/stream-tokens` (browsers' `EventSource` sends no headers)."""

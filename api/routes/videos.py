@@ -6,7 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
 from sse_starlette import EventSourceResponse
-from starlette.responses import JSONResponse
+from starlette.responses import JSONResponse, Response
 
 from api.deps import AfterQuery, LimitQuery, PrincipalDep, RedisDep, ScopeDep, SessionDep, SettingsDep, StorageDep
 from api.idempotency import IdempotencyKeyHeader, idempotent_create
@@ -122,7 +122,7 @@ async def list_video_events(
 )
 async def stream_video(
     request: Request, video_id: str, principal: StreamPrincipalDep, last_event_id: LastEventIdDep = None
-) -> EventSourceResponse:
+) -> Response:
     """The video's events as Server-Sent Events: history (after `Last-Event-ID`), then live, closed after
     the terminal event. Authenticate with the API key or `?token=` from `POST /v1/stream-tokens`."""
     return await job_event_stream(request, principal.owner_id, "video", video_id, last_event_id)

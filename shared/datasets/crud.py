@@ -99,24 +99,19 @@ async def _trainings_using(scope: OwnerScope, dataset_id: str, statuses: Iterabl
 async def delete_dataset(scope: OwnerScope, dataset_id: str) -> str:
     """Delete the dataset and its image rows; return the storage prefix to purge after the commit.
 
-    409 ``dataset_in_use`` while a training that uses it is not terminal. The dataset row is locked
-    first: creating a training locks it too, so no training can start on a dataset being deleted.
+    409 ``dataset_in_use`` while a training that uses it is not terminal. Finished trainings keep their
+    ``dataset_id`` and their models (weights are stored under the model, not the dataset) keep working. The
+    dataset row is locked first: creating a training locks it too, so no training can start on a dataset
+    being deleted.
     """
     ds = await scope.get(Dataset, dataset_id, "dataset", for_update=True)
-    running = await _trainings_using(scope, ds.id, None)
-    if running is not None:
-        active = await scope.session.scalar(
-            select(Training.id).where(Training.dataset_id == ds.id, Training.status.not_in(TERMINAL)).limit(1)
-        )
-        if active is not None:
-            raise Conflict(
-                f"Training {active} uses this dataset and has not finished; cancel it or wait for it to end.",
-                code="dataset_in_use",
-            )
-        # trainings.dataset_id is ON DELETE RESTRICT: finished trainings still reference the row.
+    active = await scope.session.scalar(
+        select(Training.id).where(Training.dataset_id == ds.id, Training.status.not_in(TERMINAL)).limit(1)
+    )
+    if active is not None:
         raise Conflict(
-            f"Finished trainings (e.g. {running}) still reference this dataset, so it cannot be deleted yet.",
-            code="dataset_has_trainings",
+            f"Training {active} uses this dataset and has not finished; cancel it or wait for it to end.",
+            code="dataset_in_use",
         )
     await scope.session.execute(delete(Image).where(Image.dataset_id == ds.id))
     await scope.session.delete(ds)

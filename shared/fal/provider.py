@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -29,6 +30,7 @@ from urllib.parse import urljoin
 
 import httpx
 
+from shared import metrics
 from shared.fal.environment import configure_fal_client
 from shared.fal.errors import (
     PROVIDER_AUTH_FAILED,
@@ -150,13 +152,17 @@ class FalProvider:
     # -- helpers ------------------------------------------------------------------------------------------
     async def _call(self, op: Operation, call: Callable[[], Awaitable[T]]) -> T:
         """One call (fal-client's own HTTP retries included); what fails becomes a :class:`ProviderError`."""
+        started = time.perf_counter()
         try:
-            return await call()
+            answer = await call()
         except Exception as exc:
             error = _map_exception(op, exc)
+            metrics.observe_provider("fal", op, error.code, time.perf_counter() - started)
             if error.retryable:
                 log.warning("fal %s failed (%s): %s", op, error.code, error.message)
             raise error from exc
+        metrics.observe_provider("fal", op, "ok", time.perf_counter() - started)
+        return answer
 
     async def _handle(self, endpoint: str, request_id: str) -> Any:
         handle = await self._fal.get_handle(endpoint, request_id)

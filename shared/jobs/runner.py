@@ -14,6 +14,7 @@ non-retryable provider failure (the job fails), transient errors (the step is re
 from __future__ import annotations
 
 import asyncio
+import time
 from datetime import timedelta
 from typing import Any
 
@@ -21,6 +22,7 @@ import structlog
 from sqlalchemy import func, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from shared import metrics
 from shared.db import utcnow
 from shared.errors import Conflict
 from shared.fal.errors import ProviderError
@@ -141,6 +143,7 @@ async def run_step(env: JobEnv, kind_name: str, job_id: str, seq: int) -> str:
     )
     delay: float | None = None
     transient = False
+    started = time.perf_counter()
     try:
         delay = await advance(env, kind, job_id)
     except ProviderError as exc:
@@ -154,6 +157,7 @@ async def run_step(env: JobEnv, kind_name: str, job_id: str, seq: int) -> str:
         log.warning("job_step_transient_error", kind=kind_name, job_id=job_id, error=repr(exc))
     finally:
         heartbeat.cancel()
+    metrics.observe_step(kind_name, "transient" if transient else "ok", time.perf_counter() - started)
     await _finish_step(env, kind, job_id, seq, delay, transient)
     return "ran"
 

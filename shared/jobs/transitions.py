@@ -13,6 +13,7 @@ from typing import Any
 from sqlalchemy import func, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from shared import metrics
 from shared.db import utcnow
 from shared.events.service import write_event
 from shared.jobs.env import JobEnv
@@ -88,6 +89,8 @@ async def transition(
         .execution_options(populate_existing=True, synchronize_session=False)
     )
     row = (await session.execute(stmt)).scalar_one_or_none()
+    if row is not None and to in kind.terminal:
+        metrics.job_finished(kind.name, to, vals.get("error_code"))
     if row is not None and event is not None:
         await emit(session, env.storage, env.settings.signed_url_ttl, kind, row, event, **(extra or {}))
     return row

@@ -109,7 +109,8 @@ class Training(TaggedMixin, JobMixin, Base):
 
     status: Mapped[TrainingStatus] = status_column(TrainingStatus)
     id: Mapped[str] = mapped_column(String(40), primary_key=True)
-    dataset_id: Mapped[str] = mapped_column(ForeignKey("datasets.id", ondelete="RESTRICT"), index=True)
+    # No foreign key: a dataset can be deleted once its trainings finished, and they keep its id (handbook §4).
+    dataset_id: Mapped[str] = mapped_column(String(40), nullable=False, index=True)
     base_model_id: Mapped[str] = mapped_column(ForeignKey("models.id", ondelete="RESTRICT"))
     trainer: Mapped[str] = mapped_column(String(20), nullable=False)
     name: Mapped[str] = mapped_column(String(200), nullable=False)

@@ -3,16 +3,18 @@ uses it; stored objects removed), owner isolation."""
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from datetime import datetime
 from typing import Any
 
 import httpx
 import pytest
 from sqlalchemy import select
-from support.factories import create_dataset, owner_of
+from support.factories import create_dataset, owner_of, photo_jpeg
 from support.problems import assert_problem
 
 from shared.ids import new_id
-from shared.models import Dataset, Image, Training
+from shared.models import Dataset, Image, Model, Training
 from shared.storage import LocalStorage
 
 
@@ -210,13 +212,64 @@ async def test_delete_conflicts_while_a_training_uses_the_dataset(
         assert await app.state.storage.stat(key) is not None
 
 
-async def test_delete_with_only_finished_trainings_is_a_clear_conflict(
+async def test_dataset_of_finished_trainings_can_be_deleted_and_their_models_keep_working(
     app: Any, authed: httpx.AsyncClient, api_key: str
 ) -> None:
-    """trainings.dataset_id is ON DELETE RESTRICT: until that changes, finished trainings block the delete
-    with their own code (never a 500)."""
+    """Regression (409 ``dataset_has_trainings``): a person could not delete the photos of their face once a
+    model existed. Finished trainings keep their ``dataset_id``; their models keep their weights."""
     owner = await owner_of(app, api_key)
     ds = await create_dataset(app, owner, images=4)
-    trn = await _add_training(app, owner, ds.id, "training")
-    await _set_status(app, trn, "succeeded")
-    assert_problem(await authed.delete(f"/v1/datasets/{ds.id}"), 409, "dataset_has_trainings")
+    trainings = {}
+    for status in ("succeeded", "failed", "canceled"):
+        trainings[status] = await _add_training(app, owner, ds.id, "training")
+        await _set_status(app, trainings[status], status)
+    weights_key = f"owners/{owner}/models/mdl_x/lora.safetensors"
+
+    async def chunks() -> AsyncIterator[bytes]:
+        yield b"weights"
+
+    stored = await app.state.storage.put(weights_key, chunks(), "application/octet-stream")
+    async with app.state.sessionmaker() as session:
+        model = Model(
+            id=new_id("model"),
+            owner_id=owner,
+            name="mine",
+            type="lora",
+            category="image",
+            base_model_id="mdl_flux_1_dev",
+            training_id=trainings["succeeded"],
+            weights_key=weights_key,
+            weights_size=stored.size,
+            weights_sha256=stored.sha256,
+        )
+        session.add(model)
+        await session.commit()
+
+    assert (await authed.delete(f"/v1/datasets/{ds.id}")).status_code == 204
+    assert_problem(await authed.get(f"/v1/datasets/{ds.id}"), 404, "dataset_not_found")
+    for trn in trainings.values():
+        got = await authed.get(f"/v1/trainings/{trn}")
+        assert got.status_code == 200 and got.json()["dataset_id"] == ds.id
+    got_model = await authed.get(f"/v1/models/{model.id}")
+    assert got_model.status_code == 200 and got_model.json()["weights"]["size_bytes"] == stored.size
+    assert await app.state.storage.stat(weights_key) is not None
+    # A new training on the deleted dataset is refused as for any unknown dataset.
+    refused = await authed.post(
+        "/v1/trainings", json={"dataset_id": ds.id, "base_model_id": "mdl_flux_1_dev", "trainer": "fast"}
+    )
+    assert_problem(refused, 404, "dataset_not_found")
+
+
+async def test_created_at_order_is_list_order_in_one_upload(authed: httpx.AsyncClient) -> None:
+    """Regression: ids were taken at one moment and ``created_at`` at another (and ids of one millisecond in
+    random order), so within one upload ``created_at`` order and list order disagreed."""
+    ds = await _create(authed, name="order")
+    files = [("files", (f"p{i}.jpg", photo_jpeg(i), "image/jpeg")) for i in range(8)]
+    up = await authed.post(f"/v1/datasets/{ds['id']}/images", files=files)
+    assert up.status_code == 201, up.text
+    listed = (await authed.get(f"/v1/datasets/{ds['id']}/images", params={"limit": 100})).json()["data"]
+    assert len(listed) == 8
+    by_created = sorted(listed, key=lambda img: (datetime.fromisoformat(img["created_at"]), img["id"]), reverse=True)
+    assert [img["id"] for img in by_created] == [img["id"] for img in listed]
+    stamps = [datetime.fromisoformat(img["created_at"]) for img in listed]
+    assert stamps == sorted(stamps, reverse=True)

@@ -189,8 +189,10 @@ async def test_job_stream_of_a_finished_job_replays_and_closes(
     await set_status(app, job, "failed")
     got = await collect(http, f"/test/trainings/{job}/stream", 10)
     assert [int(s.id) for s in got] == ids and got[-1].event == "training.failed"
-    # resuming after the last event: nothing left, closed at once
-    assert await collect(http, f"/test/trainings/{job}/stream", 10, headers={"Last-Event-ID": str(ids[-1])}) == []
+    # resuming after the last event: 204, which tells EventSource not to reconnect again
+    for last in (ids[-1], ids[-1] + 1000):
+        r = await http.get(f"/test/trainings/{job}/stream", headers={"Last-Event-ID": str(last)})
+        assert (r.status_code, r.content) == (204, b"")
     got = await collect(http, f"/test/trainings/{job}/stream?last_event_id={ids[0]}", 10)
     assert [int(s.id) for s in got] == ids[1:]
 
@@ -343,3 +345,21 @@ async def test_stream_errors_are_problems_not_streams(app: Any, http: httpx.Asyn
         assert_problem(await anonymous.get("/v1/events/stream"), 401, "missing_api_key")
         bad = {"Authorization": "Bearer fg_nope"}
         assert_problem(await anonymous.get("/v1/events/stream", headers=bad), 401, "invalid_api_key")
+
+
+async def test_streams_start_with_a_retry_field(
+    app: Any, http: httpx.AsyncClient, owner: tuple[str, str], live: tuple[str, Any]
+) -> None:
+    """``retry:`` sets EventSource's reconnection delay; it comes with the first event (no event of its own)."""
+    job = await create_training_row(app, owner[0])
+    first = await commit_event(app, owner[0], job, "queued")
+    await commit_event(app, owner[0], job, "failed")
+    await set_status(app, job, "failed")
+    expected = f"retry: {round(live[1].state.settings.sse_retry_seconds * 1000)}"
+    async with http.stream("GET", f"/test/trainings/{job}/stream") as r:
+        assert r.status_code == 200
+        blocks = (await r.aread()).decode().split("\n\n")
+    assert blocks[0].splitlines()[:2] == [expected, f"id: {first}"]
+    assert sum(expected in block for block in blocks) == 1
+    got = await collect(http, f"/test/trainings/{job}/stream", 10)
+    assert [s.event for s in got] == ["training.queued", "training.failed"], "the retry field is not an event"

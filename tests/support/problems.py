@@ -13,4 +13,9 @@ def assert_problem(response: httpx.Response, status: int, code: str | None = Non
     assert {"type", "title", "detail", "code"} <= body.keys()
     if code is not None:
         assert body["code"] == code, body
+    # The type is the code's page on the service, and the code is in the one catalogue.
+    from api.problem_codes import CATALOGUE, problem_type
+
+    assert body["type"] == problem_type(body["code"]), body
+    assert body["code"] in CATALOGUE, f"{body['code']} is not in api/problem_codes.py"
     return body
