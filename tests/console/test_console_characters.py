@@ -5,16 +5,19 @@ Against the live stack (uvicorn, the session's worker, the sandbox); every wait 
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
+import httpx
 import pytest
 from playwright.async_api import expect
+from support.factories import wait_for
 
 pytestmark = pytest.mark.usefixtures("worker")
 
 
 async def test_character_from_profile_to_a_scene(console: Any, console_key: str, sandbox: Any) -> None:
-    sandbox.reset(training_seconds=0.3, generation_seconds=0.05)
+    sandbox.reset(queue_delay=0.05, training_seconds=0.3, generation_seconds=0.05, video_seconds=0.1)
     page = console.page
     await console.sign_in(console_key)
     await console.go("characters")
@@ -67,3 +70,39 @@ async def test_character_from_profile_to_a_scene(console: Any, console_key: str,
     await page.set_viewport_size({"width": 390, "height": 844})
     await console.no_sideways_scroll("characters")
     await console.shot("characters-phone")
+
+
+async def test_video_from_a_generated_image(console: Any, console_key: str, sandbox: Any, live_api: str) -> None:
+    sandbox.reset(queue_delay=0.05, generation_seconds=0.05, video_seconds=0.1)
+    async with httpx.AsyncClient(base_url=live_api, headers={"Authorization": f"Bearer {console_key}"}) as api:
+        r = await api.post("/v1/generations", json={"model_id": "mdl_flux_1_dev", "prompt": "a lighthouse at dusk"})
+        assert r.status_code == 202, r.text
+        generation = await wait_for(api, f"/v1/generations/{r.json()['id']}", {"succeeded", "failed"})
+    assert generation["status"] == "succeeded", generation
+    image_id = generation["images"][0]["id"]
+
+    page = console.page
+    await console.sign_in(console_key)
+    await console.go("videos")
+    picker = page.locator('fieldset[data-picker="video-image"]')
+    await picker.locator(".picker-choices label").first.click()  # the thumbnail is the radio's label
+    await expect(picker).to_have_attribute("data-ref", image_id)
+    await page.get_by_label("Motion").fill("90")
+    await page.get_by_role("button", name="Create video").click()
+    card = page.locator("article[data-video-id]").first
+    await expect(card).to_have_attribute("data-status", "succeeded", timeout=30_000)
+    video = card.locator("video")
+    assert (await video.get_attribute("src") or "").startswith("http")
+    poster = await video.get_attribute("poster")
+    assert poster
+    loaded = await page.evaluate(
+        "(src) => new Promise((ok) => { const i = new Image(); i.onload = () => ok(i.naturalWidth);"
+        " i.onerror = () => ok(0); i.src = src; })",
+        poster,
+    )
+    assert loaded > 0, "the poster does not load"
+    await expect(card.locator('a[data-role="download"]')).to_have_attribute("download", re.compile(r"\.mp4$"))
+    await console.shot("videos")
+    await page.set_viewport_size({"width": 390, "height": 844})
+    await console.no_sideways_scroll("videos")
+    await console.shot("videos-phone")
