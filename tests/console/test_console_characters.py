@@ -11,7 +11,7 @@ from typing import Any
 import httpx
 import pytest
 from playwright.async_api import expect
-from support.factories import wait_for
+from support.factories import photo_jpeg, wait_for
 
 pytestmark = pytest.mark.usefixtures("worker")
 
@@ -106,3 +106,55 @@ async def test_video_from_a_generated_image(console: Any, console_key: str, sand
     await page.set_viewport_size({"width": 390, "height": 844})
     await console.no_sideways_scroll("videos")
     await console.shot("videos-phone")
+
+
+async def test_image_to_image_from_an_upload_then_add_to_a_dataset(
+    console: Any, console_key: str, sandbox: Any, live_api: str
+) -> None:
+    sandbox.reset(queue_delay=0.05, generation_seconds=0.05)
+    async with httpx.AsyncClient(base_url=live_api, headers={"Authorization": f"Bearer {console_key}"}) as api:
+        r = await api.post("/v1/datasets", json={"name": "Keepers"})
+        assert r.status_code == 201, r.text
+        dataset_id = r.json()["id"]
+    page = console.page
+    await console.sign_in(console_key)
+    await console.go("generate")
+    await page.get_by_label("Model").select_option("mdl_flux_1_dev")
+    await page.get_by_label("Mode", exact=True).select_option("image_to_image")
+    init = page.locator('fieldset[data-picker="gen-image"]')
+    await expect(page.locator('fieldset[data-picker="gen-mask"]')).to_be_hidden()
+    await init.get_by_label("Source").select_option("upload")
+    await init.get_by_label("Init image: file").set_input_files(
+        {"name": "sketch.jpg", "mimeType": "image/jpeg", "buffer": photo_jpeg(7, side=512)}
+    )
+    await expect(init).to_have_attribute("data-ref", re.compile(r"^upl_"))
+    await console.images_loaded('fieldset[data-picker="gen-image"] img.preview')
+    await page.get_by_label("Prompt").fill("the same scene as a watercolour")
+    await page.get_by_role("button", name="Generate", exact=True).click()
+    await expect(page.locator('[data-role="generation-status"]')).to_have_attribute(
+        "data-status", "succeeded", timeout=30_000
+    )
+    item = page.locator(".gallery li").first
+    await console.images_loaded(".gallery li img")
+    generation_id = await item.get_attribute("data-generation-id")
+    await console.shot("generate-image-to-image")
+
+    # add it to a dataset, then again: the second is refused as a duplicate and the reason is shown
+    console.expected += [r"status of 422 .*from-generation"]
+    await item.get_by_role("button", name="Add to dataset").click()
+    outcome = item.locator('[data-role="add-outcome"]')
+    await expect(outcome).to_have_text("Added to Keepers.")
+    await item.get_by_role("button", name="Add to dataset").click()
+    await expect(outcome).to_have_attribute("data-outcome", "rejected")
+    await expect(outcome).to_contain_text("Not added")
+    async with httpx.AsyncClient(base_url=live_api, headers={"Authorization": f"Bearer {console_key}"}) as api:
+        images = (await api.get(f"/v1/datasets/{dataset_id}/images")).json()["data"]
+        generation = (await api.get(f"/v1/generations/{generation_id}")).json()
+    assert len(images) == 1
+    assert generation["params"]["mode"] == "image_to_image" and generation["params"]["image"]["upload_id"]
+
+    await page.get_by_label("Mode", exact=True).select_option("inpainting")
+    await expect(page.locator('fieldset[data-picker="gen-mask"]')).to_be_visible()
+    await page.set_viewport_size({"width": 390, "height": 844})
+    await console.no_sideways_scroll("generate")
+    await console.shot("generate-inpainting-phone")
