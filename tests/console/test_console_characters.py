@@ -32,12 +32,13 @@ async def test_character_from_profile_to_a_scene(console: Any, console_key: str,
 
     # -- candidates, then "try again": a second batch joins the first -----------------------------------
     candidates = page.get_by_role("list", name="Reference candidates").locator("li")
+    await page.get_by_label("Candidates per batch").fill("2")
     await page.get_by_role("button", name="Generate references").click()
-    await expect(candidates).to_have_count(4)
+    await expect(candidates).to_have_count(2)
     await page.get_by_role("button", name="Try again").click()
-    await expect(candidates).to_have_count(8)
+    await expect(candidates).to_have_count(4)
     await console.images_loaded('[aria-label="Reference candidates"] img')
-    first_batch = await candidates.nth(7).get_attribute("data-generation-id")
+    first_batch = await candidates.nth(3).get_attribute("data-generation-id")
     second_batch = await candidates.nth(0).get_attribute("data-generation-id")
     assert first_batch != second_batch  # the newest batch is shown first
 

@@ -84,6 +84,7 @@ async function characterView(root, id) {
   const candidates = h("ul", { class: "gallery", "aria-label": "Reference candidates" });
   const scenes = h("ul", { class: "gallery", "aria-label": "Scenes" });
   const referencesButton = h("button", { type: "button", class: "primary" }, "Generate references");
+  const howMany = h("input", { type: "number", name: "num_images", min: 1, max: 4, value: 4, required: true });
   const trainButton = h("button", { type: "button" }, "Train");
   const genStatus = h("p", { class: "status", "data-role": "generation-status", role: "status" });
   const scene = h("input", { name: "scene", required: true, maxlength: 2000, autocomplete: "off" });
@@ -175,7 +176,7 @@ async function characterView(root, id) {
 
   referencesButton.addEventListener("click", () =>
     act(referencesButton, async () => {
-      const gen = await api.post(`/v1/characters/${id}/references`, { num_images: 4 });
+      const gen = await api.post(`/v1/characters/${id}/references`, { num_images: Math.min(4, Math.max(1, parseInt(howMany.value, 10) || 4)) });
       await generation(gen, candidates, true);
       referencesButton.textContent = "Try again";
     }),
@@ -245,7 +246,7 @@ async function characterView(root, id) {
       { class: "card", "aria-labelledby": "ref-title" },
       h("h2", { id: "ref-title" }, "Reference"),
       reference,
-      h("div", { class: "actions" }, referencesButton),
+      h("div", { class: "row" }, field("Candidates per batch", howMany), h("div", { class: "actions" }, referencesButton)),
       genStatus,
       candidates,
     ),
