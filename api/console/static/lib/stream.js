@@ -26,10 +26,9 @@ function eventTypes(kinds) {
 /**
  * Follow an SSE endpoint. `jobId` scopes the token to one job (per-job streams), null for the owner's.
  * `onEvent(event)` gets each parsed event (`{id, type, job_id, data}`); a per-job stream stops itself
- * after the terminal event unless `untilTerminal` is false (a character's stream stays open: it lives on).
- * Returns `{stop(), lastEventId()}`.
+ * after the terminal event. Returns `{stop(), lastEventId()}`.
  */
-export function follow({ path, jobId = null, kinds = KINDS, onEvent, onState = () => {}, tokenTtl = 300, untilTerminal = true }) {
+export function follow({ path, jobId = null, kinds = KINDS, onEvent, onState = () => {}, tokenTtl = 300 }) {
   let source = null;
   let lastId = null;
   let stopped = false;
@@ -40,7 +39,7 @@ export function follow({ path, jobId = null, kinds = KINDS, onEvent, onState = (
     failures = 0;
     const event = JSON.parse(message.data);
     onEvent(event);
-    if (jobId && untilTerminal && isTerminal(event.type.split(".").pop())) stop();
+    if (jobId && isTerminal(event.type.split(".").pop())) stop();
   }
 
   async function open() {
