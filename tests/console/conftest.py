@@ -77,6 +77,20 @@ class Console:
         await self.page.screenshot(path=str(path), full_page=True)
         return path
 
+    async def images_loaded(self, selector: str) -> None:
+        """Wait until every ``<img>`` matching ``selector`` (at least one) has loaded with a real size."""
+        await self.page.wait_for_function(
+            "(sel) => { const imgs = [...document.querySelectorAll(sel)];"
+            " return imgs.length > 0 && imgs.every(i => i.complete && i.naturalWidth > 0); }",
+            arg=selector,
+        )
+
+    async def no_sideways_scroll(self, name: str) -> None:
+        overflow = await self.page.evaluate(
+            "document.documentElement.scrollWidth - document.documentElement.clientWidth"
+        )
+        assert overflow <= 0, f"{name} scrolls sideways at phone width ({overflow}px)"
+
     def unexpected_errors(self) -> list[str]:
         left = list(self.expected)
         out = []

@@ -26,7 +26,7 @@ from support.live import serve
 
 pytestmark = pytest.mark.usefixtures("worker")
 
-PAGES = ["datasets", "train", "models", "generate", "meshes", "webhooks", "events"]
+PAGES = ["datasets", "train", "models", "generate", "characters", "videos", "meshes", "webhooks", "events"]
 
 
 async def test_photos_to_trained_model_to_generated_images(

@@ -62,6 +62,7 @@ export const api = {
   get: (path, params) => request("GET", withQuery(path, params)),
   post: (path, body, hdrs) => request("POST", path, body, hdrs),
   patch: (path, body) => request("PATCH", path, body),
+  put: (path, body) => request("PUT", path, body),
   del: (path) => request("DELETE", path),
   /** Every page of a list endpoint (newest first), up to `max` items. */
   async all(path, params = {}, max = 500) {

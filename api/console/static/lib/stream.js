@@ -9,7 +9,9 @@
 import { api, withQuery } from "./api.js";
 
 const JOB_EVENTS = ["queued", "started", "progress", "log", "succeeded", "failed", "canceled"];
-export const KINDS = ["training", "generation", "mesh"];
+// A character is not a job that ends: its events name its own steps (referenced → training → trained).
+const CHARACTER_EVENTS = ["referenced", "training", "started", "progress", "trained", "failed", "canceled"];
+export const KINDS = ["training", "generation", "mesh", "video", "character"];
 const TERMINAL = new Set(["succeeded", "failed", "canceled"]);
 
 export function isTerminal(status) {
@@ -18,7 +20,7 @@ export function isTerminal(status) {
 
 /** Every event type a stream can carry for these job kinds (EventSource dispatches by type). */
 function eventTypes(kinds) {
-  return kinds.flatMap((kind) => JOB_EVENTS.map((e) => `${kind}.${e}`));
+  return kinds.flatMap((kind) => (kind === "character" ? CHARACTER_EVENTS : JOB_EVENTS).map((e) => `${kind}.${e}`));
 }
 
 /**
@@ -81,4 +83,31 @@ export function follow({ path, jobId = null, kinds = KINDS, onEvent, onState = (
 
   open();
   return { stop, lastEventId: () => lastId };
+}
+
+/**
+ * Follow one job (`kind`: "generation", "video", ...) over its stream until it ends. `onJob(job)` gets
+ * each state (`data.job` of every event). Resolves with the job as a fresh GET returns it (signed URLs made
+ * now, not when the event was written). `stop()` abandons it (the promise then never settles).
+ */
+export function watchJob({ kind, job, onJob = () => {} }) {
+  const base = `/v1/${kind}s/${job.id}`;
+  let stream = null;
+  const done = new Promise((resolve, reject) => {
+    if (isTerminal(job.status)) {
+      api.get(base).then(resolve, reject);
+      return;
+    }
+    stream = follow({
+      path: `${base}/stream`,
+      jobId: job.id,
+      kinds: [kind],
+      onEvent(event) {
+        const state = event.data && event.data.job;
+        if (state) onJob(state);
+        if (isTerminal(event.type.split(".").pop())) api.get(base).then(resolve, reject);
+      },
+    });
+  });
+  return { done, stop: () => stream && stream.stop() };
 }

@@ -12,7 +12,9 @@ export const PAGES = [
   { id: "models", title: "Models", needs: "models-list", load: () => import("./models.js") },
   { id: "generate", title: "Generate", needs: "generations-create", load: () => import("./generate.js") },
   { id: "characters", title: "Characters", needs: "characters-create", load: () => import("./characters.js") },
+  { id: "videos", title: "Videos", needs: "videos-create", load: () => import("./videos.js") },
   { id: "meshes", title: "3D", needs: "meshes-create", load: () => import("./meshes.js") },
+  { id: "usage", title: "Usage", needs: "policy-get", load: () => import("./usage.js") },
   { id: "webhooks", title: "Webhooks", needs: "webhook-endpoints-create", load: () => import("./webhooks.js") },
   { id: "events", title: "Events", needs: "events-stream", load: () => import("./events.js") },
 ];
