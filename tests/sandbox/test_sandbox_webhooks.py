@@ -139,8 +139,8 @@ async def test_webhook_repeats_carry_the_same_body_and_signature(
 async def test_webhooks_out_of_order_and_late_repeat(fal: Any, sandbox: RunningSandbox, web: LocalHTTPServer) -> None:
     import fal_client
 
-    # the earlier request's webhook waits 0.8 s and is repeated 0.4 s later; the later one's goes at once
-    sandbox.configure(webhook_delay=0.8, webhook_repeats=2, webhook_repeat_delay=0.4)
+    # the earlier request's webhook waits 5 s and is repeated 0.4 s later; the later one's goes at once
+    sandbox.configure(webhook_delay=5.0, webhook_repeats=2, webhook_repeat_delay=0.4)
     first = await fal.submit(FLUX, {"prompt": "first"}, webhook_url=web.url("/hook"))
     async for status in first.iter_events(interval=0.01):
         if isinstance(status, fal_client.Completed):

@@ -23,6 +23,7 @@ def test_production_refuses_private_webhook_urls_by_default() -> None:
         database_url="postgresql://db/x",
         redis_url="redis://r/0",
         fal_key="real-key",
+        public_url="https://api.example.com",
     )
     assert settings.allow_private_webhook_urls is False
 
@@ -37,5 +38,6 @@ def test_an_explicit_setting_wins(monkeypatch: pytest.MonkeyPatch, value: str) -
             database_url="postgresql://db/x",
             redis_url="redis://r/0",
             fal_key="real-key",
+            public_url="https://api.example.com",
         )
         assert settings.allow_private_webhook_urls is (value == "true")

@@ -162,7 +162,7 @@ async def test_a_callback_delivered_three_times_gets_three_200s_and_one_transiti
 async def test_progress_rises_without_step_logs_and_with_rewritten_logs(
     app: Any, api: httpx.AsyncClient, owner: tuple[str, str], sandbox: Any
 ) -> None:
-    sandbox.reset(training_seconds=4, step_logs=False, logs_rewrite=True)
+    sandbox.reset(training_seconds=8, step_logs=False, logs_rewrite=True)
     ds = await create_dataset(app, owner[0], images=4)
     trn = (await api.post("/v1/trainings", json={"dataset_id": ds.id, "params": {"steps": 1}})).json()
     done = await wait_for(api, f"/v1/trainings/{trn['id']}", ENDED)
