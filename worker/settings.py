@@ -1,8 +1,10 @@
 """arq worker: ``WorkerSettings`` for ``fotogen worker``.
 
 JSON serialisation (no pickle), a short ``poll_delay`` (arq's 0.5 s default is too slow for interactive
-generation), clients built in ``on_startup`` and closed in ``on_shutdown``, and a reconcile cron that
-re-enqueues due jobs whose arq job was lost.
+generation), clients built in ``on_startup`` and closed in ``on_shutdown``, a reconcile cron that
+re-enqueues due jobs whose arq job was lost (or whose worker died), and a sweep of partial temporary
+objects. The worker is a :class:`~worker.resilient.ResilientWorker`: it rides out Redis outages and keeps
+a liveness key.
 """
 
 from __future__ import annotations
@@ -10,9 +12,9 @@ from __future__ import annotations
 from typing import Any
 
 import httpx
+import structlog
 from arq import cron
 from arq.connections import ArqRedis
-from arq.worker import Worker
 
 from shared.clients import build_fal, build_storage, job_dumps, job_loads, redis_settings
 from shared.config import Settings
@@ -20,7 +22,10 @@ from shared.db import create_engine, create_sessionmaker
 from shared.jobs.kinds import KINDS
 from shared.jobs.registry import JobRegistry
 from shared.logging import configure_logging
-from worker.tasks import FUNCTIONS, reconcile, reconcile_webhooks
+from worker.resilient import ResilientWorker
+from worker.tasks import FUNCTIONS, reconcile, reconcile_webhooks, sweep_temporary
+
+SWEEP_MINUTES = {7, 37}  # twice an hour
 
 
 async def on_startup(ctx: dict[str, Any]) -> None:
@@ -33,8 +38,11 @@ async def on_startup(ctx: dict[str, Any]) -> None:
     # Fal first: it sets the CA trust (the sandbox's) that the HTTP client below picks up.
     ctx["fal"] = build_fal(settings)
     ctx["http"] = httpx.AsyncClient(timeout=httpx.Timeout(30.0, connect=5.0), follow_redirects=True)
-    # Catch up at once on anything a previous worker left behind.
-    await reconcile(ctx)
+    # Catch up at once on anything a previous worker left behind (the cron retries if Postgres is away).
+    try:
+        await reconcile(ctx)
+    except Exception as exc:
+        structlog.get_logger("jobs").warning("startup_reconcile_failed", error=repr(exc))
 
 
 async def on_shutdown(ctx: dict[str, Any]) -> None:
@@ -49,9 +57,9 @@ async def on_shutdown(ctx: dict[str, Any]) -> None:
 
 def build_worker(
     settings: Settings, *, burst: bool = False, redis: ArqRedis | None = None, kinds: JobRegistry = KINDS
-) -> Worker:
+) -> ResilientWorker:
     """The worker runs the job kinds of ``kinds`` (the product's by default)."""
-    return Worker(
+    return ResilientWorker(
         functions=FUNCTIONS,
         cron_jobs=[
             cron(
@@ -62,12 +70,13 @@ def build_worker(
                 timeout=60,
             ),
             cron(
-                reconcile_webhooks,
-                second=set(range(0, 60, max(1, min(59, settings.reconcile_interval_seconds)))),
+                reconcile_webhooks,  # its grace is minutes: a slower cadence than the job reconciler's is plenty
+                second=set(range(0, 60, max(10, min(59, settings.reconcile_interval_seconds)))),
                 run_at_startup=False,
                 unique=True,
                 timeout=60,
             ),
+            cron(sweep_temporary, minute=SWEEP_MINUTES, second=0, unique=True, timeout=300),
         ],
         redis_settings=None if redis is not None else redis_settings(settings),
         redis_pool=redis,
@@ -84,4 +93,5 @@ def build_worker(
         burst=burst,
         ctx={"settings": settings, "kinds": kinds},
         handle_signals=not burst,
+        liveness_seconds=settings.worker_liveness_seconds,
     )

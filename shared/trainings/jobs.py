@@ -182,6 +182,12 @@ class TrainingSteps(ProviderSteps):
     async def cleanup(self, job: Job) -> None:
         await job.env.storage.delete(zip_key(job.row))
 
+    def temporary_keys(self, job: Job) -> list[str]:
+        return [zip_key(job.row)]  # the provider fetched it; the model's files are the keepers
+
+    def temporary_prefix(self, job: Job) -> str | None:
+        return zip_key(job.row).rsplit("/", 1)[0] + "/"
+
 
 def _news_at(row: Training) -> datetime | None:
     raw = (row.result or {}).get("news_at")
