@@ -1,0 +1,144 @@
+"""A real worker process rides out Redis and Postgres outages (cut through a TCP fault proxy): it stays alive,
+reconnects, and finishes jobs created during and after each cut; ``fotogen worker --check`` reports it."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import secrets
+import subprocess
+import sys
+import time
+from collections.abc import AsyncIterator
+from typing import Any
+
+import httpx
+import pytest
+from support.env import make_settings
+from support.factories import create_owner, wait_for
+from support.faults import FaultProxy, postgres_proxy
+from support.worker_process import ROOT, WorkerProcess, worker_env
+
+from shared.jobs import liveness
+
+TERMINAL = {"succeeded", "failed", "canceled"}
+CUTS = (0.3, 1.0, 5.0)
+
+
+@pytest.fixture
+async def outage_api(app: Any, settings: Any, live_api: str, sandbox: Any) -> AsyncIterator[tuple[httpx.AsyncClient, str]]:
+    """An API on a queue of its own (direct to Postgres and Redis); the test runs the worker."""
+    from api.app import create_app
+
+    queue = f"{settings.queue_name}:outage:{secrets.token_hex(3)}"
+    own = make_settings(
+        settings.database_url, settings.redis_url, settings.data_dir, "unused",
+        queue_name=queue, public_url=live_api, fal_queue_url=settings.fal_queue_url, fal_ca_file=settings.fal_ca_file,
+    )
+    application = create_app(own)
+    _, key = await create_owner(app)
+    sandbox.reset(generation_seconds=0.1)
+    async with application.router.lifespan_context(application), httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=application), base_url="http://test",
+        headers={"Authorization": f"Bearer {key}"},
+    ) as api:
+        yield api, queue
+
+
+async def _generate(api: httpx.AsyncClient, prompt: str) -> str:
+    r = await api.post("/v1/generations", json={"model_id": "mdl_flux_1_dev", "prompt": prompt, "num_images": 1})
+    assert r.status_code == 202, r.text
+    return str(r.json()["id"])
+
+
+async def _finished(api: httpx.AsyncClient, generation_id: str, proc: WorkerProcess) -> None:
+    try:
+        done = await wait_for(api, f"/v1/generations/{generation_id}", TERMINAL, timeout=45)
+    except AssertionError:
+        raise AssertionError(proc.output()[-4000:]) from None
+    assert done["status"] == "succeeded", (done, proc.output()[-4000:])
+
+
+def _redis_proxy(redis_url: str) -> tuple[FaultProxy, str]:
+    from redis.connection import parse_url
+
+    parts = parse_url(redis_url)
+    proxy = FaultProxy(parts.get("host", "127.0.0.1"), int(parts.get("port", 6379))).start()
+    return proxy, f"redis://127.0.0.1:{proxy.port}/{parts.get('db', 0)}"
+
+
+async def _ride_out_cuts(
+    api: httpx.AsyncClient, proc: WorkerProcess, proxy: FaultProxy, what: str
+) -> None:
+    """Each cut: a job created while the server is away, the server back, the worker alive, both jobs done."""
+    await _finished(api, await _generate(api, f"{what} before any cut"), proc)
+    for seconds in CUTS:
+        proxy.cut()
+        during = await _generate(api, f"{what} during a {seconds}s cut")
+        await asyncio.sleep(seconds)
+        proxy.restore()
+        await asyncio.sleep(0.5)
+        assert proc.alive(), f"the worker exited after a {seconds}s {what} cut:\n{proc.output()[-4000:]}"
+        after = await _generate(api, f"{what} after a {seconds}s cut")
+        await _finished(api, during, proc)
+        await _finished(api, after, proc)
+
+
+async def test_worker_survives_redis_restarts_and_finishes_jobs(
+    settings: Any, live_api: str, outage_api: tuple[httpx.AsyncClient, str]
+) -> None:
+    api, queue = outage_api
+    proxy, url = _redis_proxy(settings.redis_url)
+    env = worker_env(settings, queue_name=queue, public_url=live_api, REDIS_URL=url)
+    try:
+        with WorkerProcess(env) as proc:
+            proc.start()
+            proc.wait_alive(0.5)
+            await _ride_out_cuts(api, proc, proxy, "redis")
+            assert "worker_redis_unavailable" in proc.output()  # it did see the outages
+    finally:
+        proxy.stop()
+
+
+async def test_worker_survives_postgres_restarts_and_finishes_jobs(
+    settings: Any, live_api: str, outage_api: tuple[httpx.AsyncClient, str]
+) -> None:
+    api, queue = outage_api
+    proxy, url = postgres_proxy(settings.database_url)
+    env = worker_env(settings, queue_name=queue, public_url=live_api, DATABASE_URL=url)
+    try:
+        with WorkerProcess(env) as proc:
+            proc.start()
+            proc.wait_alive(0.5)
+            await _ride_out_cuts(api, proc, proxy, "postgres")
+    finally:
+        proxy.stop()
+
+
+def _check(env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "fotogen", "worker", "--check"],
+        env={**os.environ, **env}, cwd=ROOT, capture_output=True, text=True, timeout=60,
+    )
+
+
+async def test_worker_check_reports_a_live_worker_of_this_host(
+    app: Any, settings: Any, live_api: str, outage_api: tuple[httpx.AsyncClient, str]
+) -> None:
+    _, queue = outage_api
+    env = worker_env(settings, queue_name=queue, public_url=live_api)
+    assert _check(env).returncode == 1  # nobody on this queue yet
+    with WorkerProcess(env) as proc:
+        proc.start()
+        deadline = time.monotonic() + 20
+        while (found := _check(env)).returncode != 0 and time.monotonic() < deadline:
+            await asyncio.sleep(0.2)
+        assert found.returncode == 0, (found.stderr, proc.output()[-2000:])
+        [worker_id] = found.stdout.split()
+        assert worker_id.split(":")[1] == str(proc.pid)
+        proc.stop()
+        assert proc.proc is not None and proc.proc.returncode == 0  # a graceful exit is a clean one
+    # the key went with the worker: no stale "alive" for the health check or the reconciler
+    assert _check(env).returncode == 1
+    redis = app.state.redis
+    assert await liveness.alive(redis, queue, [worker_id]) == set()
