@@ -26,22 +26,34 @@ CUTS = (0.3, 1.0, 5.0)
 
 
 @pytest.fixture
-async def outage_api(app: Any, settings: Any, live_api: str, sandbox: Any) -> AsyncIterator[tuple[httpx.AsyncClient, str]]:
+async def outage_api(
+    app: Any, settings: Any, live_api: str, sandbox: Any
+) -> AsyncIterator[tuple[httpx.AsyncClient, str]]:
     """An API on a queue of its own (direct to Postgres and Redis); the test runs the worker."""
     from api.app import create_app
 
     queue = f"{settings.queue_name}:outage:{secrets.token_hex(3)}"
     own = make_settings(
-        settings.database_url, settings.redis_url, settings.data_dir, "unused",
-        queue_name=queue, public_url=live_api, fal_queue_url=settings.fal_queue_url, fal_ca_file=settings.fal_ca_file,
+        settings.database_url,
+        settings.redis_url,
+        settings.data_dir,
+        "unused",
+        queue_name=queue,
+        public_url=live_api,
+        fal_queue_url=settings.fal_queue_url,
+        fal_ca_file=settings.fal_ca_file,
     )
     application = create_app(own)
     _, key = await create_owner(app)
     sandbox.reset(generation_seconds=0.1)
-    async with application.router.lifespan_context(application), httpx.AsyncClient(
-        transport=httpx.ASGITransport(app=application), base_url="http://test",
-        headers={"Authorization": f"Bearer {key}"},
-    ) as api:
+    async with (
+        application.router.lifespan_context(application),
+        httpx.AsyncClient(
+            transport=httpx.ASGITransport(app=application),
+            base_url="http://test",
+            headers={"Authorization": f"Bearer {key}"},
+        ) as api,
+    ):
         yield api, queue
 
 
@@ -67,9 +79,7 @@ def _redis_proxy(redis_url: str) -> tuple[FaultProxy, str]:
     return proxy, f"redis://127.0.0.1:{proxy.port}/{parts.get('db', 0)}"
 
 
-async def _ride_out_cuts(
-    api: httpx.AsyncClient, proc: WorkerProcess, proxy: FaultProxy, what: str
-) -> None:
+async def _ride_out_cuts(api: httpx.AsyncClient, proc: WorkerProcess, proxy: FaultProxy, what: str) -> None:
     """Each cut: a job created while the server is away, the server back, the worker alive, both jobs done."""
     await _finished(api, await _generate(api, f"{what} before any cut"), proc)
     for seconds in CUTS:
@@ -118,7 +128,11 @@ async def test_worker_survives_postgres_restarts_and_finishes_jobs(
 def _check(env: dict[str, str]) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-m", "fotogen", "worker", "--check"],
-        env={**os.environ, **env}, cwd=ROOT, capture_output=True, text=True, timeout=60,
+        env={**os.environ, **env},
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
 
 
