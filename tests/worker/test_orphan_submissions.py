@@ -131,7 +131,11 @@ async def test_kill9_between_submit_and_persist_leaves_one_request_and_the_orpha
             # The kept request's own callback is not an orphan: it only makes the job look again.
             async with application.state.sessionmaker() as session:
                 outcome = await handle_fal_callback(
-                    session, secrets.token_hex(16), kept["request_id"], job=f"generation:{gen['id']}", nonce=kept["nonce"]
+                    session,
+                    secrets.token_hex(16),
+                    kept["request_id"],
+                    job=f"generation:{gen['id']}",
+                    nonce=kept["nonce"],
                 )
                 await commit(session, application.state.redis)
             assert not outcome.orphan and outcome.job_id == gen["id"]
