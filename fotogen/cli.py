@@ -81,7 +81,7 @@ async def _check_worker(settings: Settings) -> int:
         return 2
     redis = Redis.from_url(settings.redis_url, socket_timeout=5, socket_connect_timeout=5)
     try:
-        workers = await alive_on_host(redis, settings.queue_name, socket.gethostname())
+        workers = await alive_on_host(redis, socket.gethostname())
     except Exception as exc:
         typer.echo(f"cannot reach Redis: {exc!r}", err=True)
         return 1

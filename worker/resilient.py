@@ -99,7 +99,7 @@ class ResilientWorker(Worker):
             if looping and self._pool is not None:
                 try:
                     info = f"jobs={len(self.tasks)} complete={self.jobs_complete} failed={self.jobs_failed}"
-                    await liveness.beat(self.pool, self.queue_name, self.worker_id, self.liveness_seconds, info)
+                    await liveness.beat(self.pool, self.worker_id, self.liveness_seconds, info)
                     if self._steady_since is None:
                         self._steady_since = time.monotonic()
                 except OUTAGE as exc:
@@ -114,7 +114,7 @@ class ResilientWorker(Worker):
                 await self._beat_task
         if self._pool is not None:
             with contextlib.suppress(*OUTAGE):
-                await liveness.forget(self.pool, self.queue_name, self.worker_id)
+                await liveness.forget(self.pool, self.worker_id)
         try:
             await super().close()
         except OUTAGE as exc:  # Redis is away at exit: nothing left to tidy that the reconciler cannot redo

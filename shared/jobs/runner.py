@@ -260,7 +260,7 @@ async def dead_lease_owners(env: JobEnv) -> frozenset[str]:
             owners.update((await session.scalars(query.distinct())).all())
     if not owners:
         return frozenset()
-    return frozenset(owners - await liveness.alive(env.redis, env.settings.queue_name, owners))
+    return frozenset(owners - await liveness.alive(env.redis, owners))
 
 
 async def reconcile_now(session: AsyncSession, kind: JobKind, job_id: str) -> bool:

@@ -126,7 +126,7 @@ async def _ready(env: JobEnv, procs: list[WorkerProcess], timeout: float = 60) -
     deadline = time.monotonic() + timeout
     pids = {str(p.pid) for p in procs}
     while time.monotonic() < deadline:
-        ids = await liveness.alive_on_host(env.redis, env.settings.queue_name, socket.gethostname())
+        ids = await liveness.alive_on_host(env.redis, socket.gethostname())
         if pids <= {i.split(":")[1] for i in ids}:
             await asyncio.sleep(float(PRODUCTION["FOTOGEN_WORKER_LIVENESS_SECONDS"]) + 0.5)
             return

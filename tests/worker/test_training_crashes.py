@@ -29,16 +29,26 @@ async def crash_env(app: Any, settings: Any, live_api: str, sandbox: Any) -> Asy
 
     queue = f"{settings.queue_name}:trn-crash:{secrets.token_hex(3)}"
     crash_settings = make_settings(
-        settings.database_url, settings.redis_url, settings.data_dir, "unused",
-        queue_name=queue, public_url=live_api, fal_queue_url=settings.fal_queue_url, fal_ca_file=settings.fal_ca_file,
+        settings.database_url,
+        settings.redis_url,
+        settings.data_dir,
+        "unused",
+        queue_name=queue,
+        public_url=live_api,
+        fal_queue_url=settings.fal_queue_url,
+        fal_ca_file=settings.fal_ca_file,
     )
     crash_app = create_app(crash_settings)
     owner_id, key = await create_owner(app)
     with WorkerProcess(worker_env(settings, queue_name=queue, public_url=live_api)) as proc:
-        async with crash_app.router.lifespan_context(crash_app), httpx.AsyncClient(
-            transport=httpx.ASGITransport(app=crash_app), base_url="http://test",
-            headers={"Authorization": f"Bearer {key}"},
-        ) as api:
+        async with (
+            crash_app.router.lifespan_context(crash_app),
+            httpx.AsyncClient(
+                transport=httpx.ASGITransport(app=crash_app),
+                base_url="http://test",
+                headers={"Authorization": f"Bearer {key}"},
+            ) as api,
+        ):
             yield api, proc, owner_id
 
 
@@ -86,7 +96,8 @@ async def test_kill9_then_restart_succeeds_with_one_submission_and_one_model(
         raise AssertionError(proc.output()) from None
     assert done["status"] == "succeeded", (done, proc.output())
     submissions = [
-        r for r in sandbox.requests("fal-ai/flux-lora-fast-training")["requests"]
+        r
+        for r in sandbox.requests("fal-ai/flux-lora-fast-training")["requests"]
         if r["input"]["images_data_url"].count(trn["id"])
     ]
     assert len(submissions) == 1, submissions
