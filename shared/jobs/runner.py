@@ -258,6 +258,7 @@ async def dead_lease_owners(env: JobEnv) -> frozenset[str]:
                 model.lease_owner.is_not(None), model.lease_until >= func.now(), model.status.not_in(kind.terminal)
             )
             owners.update((await session.scalars(query.distinct())).all())
+    owners.discard(env.worker_id or "")  # whatever its key says (a stalled loop), a worker is not dead to itself
     if not owners:
         return frozenset()
     return frozenset(owners - await liveness.alive(env.redis, owners))

@@ -124,7 +124,8 @@ async def test_a_kind_declared_in_the_tests_runs_on_the_real_worker(app: Any, no
     try:
         job_id = await _create(app, noop_env)
         try:
-            row = await _wait(noop_env, job_id, lambda r: r.status in NOOP.terminal)
+            # terminal, and the step's own bookkeeping (lease released) done: it commits just after the status
+            row = await _wait(noop_env, job_id, lambda r: r.status in NOOP.terminal and r.lease_until is None)
         except AssertionError:
             if task.done():  # the worker died: say why
                 raise AssertionError(f"worker exited: {task.exception()!r}") from None

@@ -4,6 +4,7 @@ are deleted when a job ends, whatever the outcome, and by the periodic sweep."""
 
 from __future__ import annotations
 
+import asyncio
 import os
 import secrets
 import time
@@ -13,7 +14,7 @@ from typing import Any
 
 import httpx
 import pytest
-from support.env import make_settings
+from isolated import isolated_service
 from support.factories import create_dataset, create_owner, wait_for
 from support.worker_process import WorkerProcess, worker_env
 
@@ -25,33 +26,17 @@ TERMINAL = {"succeeded", "failed", "canceled"}
 
 @pytest.fixture
 async def deadline_env(
-    app: Any, settings: Any, live_api: str, sandbox: Any
-) -> AsyncIterator[tuple[httpx.AsyncClient, str, str]]:
-    """(API client of a fresh owner, the owner id, the queue) — a queue of its own; the test runs the worker."""
-    from api.app import create_app
-
-    queue = f"{settings.queue_name}:deadline:{secrets.token_hex(3)}"
-    own = make_settings(
-        settings.database_url,
-        settings.redis_url,
-        settings.data_dir,
-        "unused",
-        queue_name=queue,
-        public_url=live_api,
-        fal_queue_url=settings.fal_queue_url,
-        fal_ca_file=settings.fal_ca_file,
-    )
-    application = create_app(own)
-    owner_id, key = await create_owner(app)
-    async with (
-        application.router.lifespan_context(application),
-        httpx.AsyncClient(
+    app: Any, admin_url: str, settings: Any, live_api: str, sandbox: Any
+) -> AsyncIterator[tuple[httpx.AsyncClient, str, Any, Any]]:
+    """(API client of a fresh owner, the owner id, the service's settings, its app) on a service of its own."""
+    async with isolated_service(admin_url, settings, live_api) as (application, own):
+        owner_id, key = await create_owner(application)
+        async with httpx.AsyncClient(
             transport=httpx.ASGITransport(app=application),
             base_url="http://test",
             headers={"Authorization": f"Bearer {key}"},
-        ) as api,
-    ):
-        yield api, owner_id, queue
+        ) as api:
+            yield api, owner_id, own, application
 
 
 def _partial_beside(settings: Any, key: str) -> Path:
@@ -63,11 +48,11 @@ def _partial_beside(settings: Any, key: str) -> Path:
 
 
 async def test_a_stuck_generation_fails_provider_timeout_and_is_canceled_at_the_provider(
-    settings: Any, live_api: str, sandbox: Any, deadline_env: tuple[httpx.AsyncClient, str, str]
+    settings: Any, live_api: str, sandbox: Any, deadline_env: tuple[httpx.AsyncClient, str, Any, Any]
 ) -> None:
-    api, _, queue = deadline_env
+    api, _, own, _ = deadline_env
     sandbox.reset()
-    env = worker_env(settings, queue_name=queue, public_url=live_api, FOTOGEN_GENERATION_DEADLINE_SECONDS="3")
+    env = worker_env(own, queue_name=own.queue_name, public_url=live_api, FOTOGEN_GENERATION_DEADLINE_SECONDS="3")
     with WorkerProcess(env) as proc:
         proc.start()
         body = {"model_id": "mdl_flux_1_dev", "prompt": "a lighthouse sandbox:stuck", "num_images": 1}
@@ -84,12 +69,12 @@ async def test_a_stuck_generation_fails_provider_timeout_and_is_canceled_at_the_
 
 
 async def test_a_stuck_training_times_out_and_its_archives_are_deleted(
-    app: Any, settings: Any, live_api: str, sandbox: Any, deadline_env: tuple[httpx.AsyncClient, str, str]
+    app: Any, settings: Any, live_api: str, sandbox: Any, deadline_env: tuple[httpx.AsyncClient, str, Any, Any]
 ) -> None:
-    api, owner_id, queue = deadline_env
+    api, owner_id, own, service = deadline_env
     sandbox.reset(stuck=True)  # the trainer's queue never moves
-    ds = await create_dataset(app, owner_id, images=6)
-    env = worker_env(settings, queue_name=queue, public_url=live_api, FOTOGEN_TRAINING_DEADLINE_SECONDS="4")
+    ds = await create_dataset(service, owner_id, images=6)
+    env = worker_env(own, queue_name=own.queue_name, public_url=live_api, FOTOGEN_TRAINING_DEADLINE_SECONDS="4")
     trn = (await api.post("/v1/trainings", json={"dataset_id": ds.id})).json()
     zip_key = f"owners/{owner_id}/trainings/{trn['id']}/dataset.zip"
     partial = _partial_beside(settings, zip_key)  # as if an earlier worker died while zipping
@@ -102,8 +87,12 @@ async def test_a_stuck_training_times_out_and_its_archives_are_deleted(
     assert (done["status"], done["error"]["code"]) == ("failed", "provider_timeout"), done
     [record] = [r for r in sandbox.requests()["requests"] if trn["id"] in str(r["input"].get("images_data_url"))]
     assert len(record["cancel_calls"]) == 1
+    # The job's end is committed first, its leftovers deleted right after: give that a moment.
+    deadline = time.monotonic() + 10
+    while (partial.exists() or await service.state.storage.stat(zip_key)) and time.monotonic() < deadline:
+        await asyncio.sleep(0.05)
     assert not partial.exists(), "the partial archive outlived its training"
-    assert await app.state.storage.stat(zip_key) is None, "the archive outlived its training"
+    assert await service.state.storage.stat(zip_key) is None, "the archive outlived its training"
 
 
 async def test_the_periodic_sweep_deletes_old_partials_and_keeps_fresh_ones(app: Any, settings: Any) -> None:

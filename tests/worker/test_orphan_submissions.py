@@ -14,8 +14,8 @@ from urllib.parse import parse_qs, urlsplit
 
 import httpx
 import pytest
+from isolated import isolated_service
 from sqlalchemy import func, select
-from support.env import make_settings
 from support.factories import create_owner, wait_for
 from support.worker_process import WorkerProcess, worker_env
 
@@ -29,24 +29,11 @@ ENDPOINT = "fal-ai/flux/dev"
 
 
 @pytest.fixture
-async def orphan_app(app: Any, settings: Any, live_api: str, sandbox: Any) -> AsyncIterator[tuple[Any, str, str]]:
-    from api.app import create_app
-
-    queue = f"{settings.queue_name}:orphan:{secrets.token_hex(3)}"
-    own = make_settings(
-        settings.database_url,
-        settings.redis_url,
-        settings.data_dir,
-        "unused",
-        queue_name=queue,
-        public_url=live_api,
-        fal_queue_url=settings.fal_queue_url,
-        fal_ca_file=settings.fal_ca_file,
-    )
-    application = create_app(own)
-    _, key = await create_owner(app)
-    async with application.router.lifespan_context(application):
-        yield application, queue, key
+async def orphan_app(admin_url: str, settings: Any, live_api: str) -> AsyncIterator[tuple[Any, Any, str]]:
+    """(the app, its settings, an API key) on a service of its own."""
+    async with isolated_service(admin_url, settings, live_api) as (application, own):
+        _, key = await create_owner(application)
+        yield application, own, key
 
 
 def _ours(sandbox: Any, generation_id: str) -> list[dict[str, Any]]:
@@ -69,11 +56,11 @@ async def _until(check: Any, timeout: float, message: Any) -> Any:
 
 
 async def test_kill9_between_submit_and_persist_leaves_one_request_and_the_orphan_canceled(
-    settings: Any, live_api: str, sandbox: Any, orphan_app: tuple[Any, str, str]
+    settings: Any, live_api: str, sandbox: Any, orphan_app: tuple[Any, Any, str]
 ) -> None:
-    application, queue, key = orphan_app
+    application, own, key = orphan_app
     sandbox.reset(generation_seconds=0.3)
-    env = worker_env(settings, queue_name=queue, public_url=live_api, FOTOGEN_FAL_WEBHOOKS_ENABLED="true")
+    env = worker_env(own, queue_name=own.queue_name, public_url=live_api, FOTOGEN_FAL_WEBHOOKS_ENABLED="true")
     async with httpx.AsyncClient(
         transport=httpx.ASGITransport(app=application),
         base_url="http://test",

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import os
-import secrets
 import subprocess
 import sys
 import time
@@ -14,7 +13,7 @@ from typing import Any
 
 import httpx
 import pytest
-from support.env import make_settings
+from isolated import isolated_service
 from support.factories import create_owner, wait_for
 from support.faults import FaultProxy, postgres_proxy
 from support.worker_process import ROOT, WorkerProcess, worker_env
@@ -27,34 +26,19 @@ CUTS = (0.3, 1.0, 5.0)
 
 @pytest.fixture
 async def outage_api(
-    app: Any, settings: Any, live_api: str, sandbox: Any
-) -> AsyncIterator[tuple[httpx.AsyncClient, str]]:
-    """An API on a queue of its own (direct to Postgres and Redis); the test runs the worker."""
-    from api.app import create_app
-
-    queue = f"{settings.queue_name}:outage:{secrets.token_hex(3)}"
-    own = make_settings(
-        settings.database_url,
-        settings.redis_url,
-        settings.data_dir,
-        "unused",
-        queue_name=queue,
-        public_url=live_api,
-        fal_queue_url=settings.fal_queue_url,
-        fal_ca_file=settings.fal_ca_file,
-    )
-    application = create_app(own)
-    _, key = await create_owner(app)
-    sandbox.reset(generation_seconds=0.1)
-    async with (
-        application.router.lifespan_context(application),
-        httpx.AsyncClient(
+    admin_url: str, settings: Any, live_api: str, sandbox: Any
+) -> AsyncIterator[tuple[httpx.AsyncClient, Any]]:
+    """An API on a service of its own (direct to Postgres and Redis: only the worker goes through the proxy),
+    so no other worker can finish the jobs these tests count on this one to finish."""
+    async with isolated_service(admin_url, settings, live_api) as (application, own):
+        _, key = await create_owner(application)
+        sandbox.reset(generation_seconds=0.1)
+        async with httpx.AsyncClient(
             transport=httpx.ASGITransport(app=application),
             base_url="http://test",
             headers={"Authorization": f"Bearer {key}"},
-        ) as api,
-    ):
-        yield api, queue
+        ) as api:
+            yield api, own
 
 
 async def _generate(api: httpx.AsyncClient, prompt: str) -> str:
@@ -95,11 +79,11 @@ async def _ride_out_cuts(api: httpx.AsyncClient, proc: WorkerProcess, proxy: Fau
 
 
 async def test_worker_survives_redis_restarts_and_finishes_jobs(
-    settings: Any, live_api: str, outage_api: tuple[httpx.AsyncClient, str]
+    settings: Any, live_api: str, outage_api: tuple[httpx.AsyncClient, Any]
 ) -> None:
-    api, queue = outage_api
-    proxy, url = _redis_proxy(settings.redis_url)
-    env = worker_env(settings, queue_name=queue, public_url=live_api, REDIS_URL=url)
+    api, own = outage_api
+    proxy, url = _redis_proxy(own.redis_url)
+    env = worker_env(own, queue_name=own.queue_name, public_url=live_api, REDIS_URL=url)
     try:
         with WorkerProcess(env) as proc:
             proc.start()
@@ -111,11 +95,11 @@ async def test_worker_survives_redis_restarts_and_finishes_jobs(
 
 
 async def test_worker_survives_postgres_restarts_and_finishes_jobs(
-    settings: Any, live_api: str, outage_api: tuple[httpx.AsyncClient, str]
+    settings: Any, live_api: str, outage_api: tuple[httpx.AsyncClient, Any]
 ) -> None:
-    api, queue = outage_api
-    proxy, url = postgres_proxy(settings.database_url)
-    env = worker_env(settings, queue_name=queue, public_url=live_api, DATABASE_URL=url)
+    api, own = outage_api
+    proxy, url = postgres_proxy(own.database_url)
+    env = worker_env(own, queue_name=own.queue_name, public_url=live_api, DATABASE_URL=url)
     try:
         with WorkerProcess(env) as proc:
             proc.start()
@@ -137,10 +121,10 @@ def _check(env: dict[str, str]) -> subprocess.CompletedProcess[str]:
 
 
 async def test_worker_check_reports_a_live_worker_of_this_host(
-    app: Any, settings: Any, live_api: str, outage_api: tuple[httpx.AsyncClient, str]
+    app: Any, settings: Any, live_api: str, outage_api: tuple[httpx.AsyncClient, Any]
 ) -> None:
-    _, queue = outage_api
-    env = worker_env(settings, queue_name=queue, public_url=live_api)
+    _, own = outage_api
+    env = worker_env(own, queue_name=own.queue_name, public_url=live_api)
     with WorkerProcess(env) as proc:
         proc.start()
         mine = f":{proc.pid}:"
