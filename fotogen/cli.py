@@ -137,15 +137,46 @@ def api(
 
 
 @app.command()
-def worker(burst: Annotated[bool, typer.Option(help="Exit when the queue is empty")] = False) -> None:
-    """Run the arq worker."""
+def worker(
+    burst: Annotated[bool, typer.Option(help="Exit when the queue is empty")] = False,
+    check: Annotated[
+        bool, typer.Option(help="Exit 0 if a worker on this host is alive (its liveness key is fresh), else 1")
+    ] = False,
+) -> None:
+    """Run the arq worker (it rides out Redis and Postgres outages; a crash exits non-zero)."""
+    settings = _settings()
+    if check:
+        raise typer.Exit(asyncio.run(_check_worker(settings)))
     from shared.logging import configure_logging
     from worker.settings import build_worker
 
-    settings = _settings()
     configure_logging(settings.log_level, settings.log_json)
     asyncio.set_event_loop(asyncio.new_event_loop())
     build_worker(settings, burst=burst).run()
+
+
+async def _check_worker(settings: Settings) -> int:
+    """Liveness for a process manager: a worker of this host refreshed its key within the liveness period."""
+    import socket
+
+    from redis.asyncio import Redis
+
+    from shared.jobs.liveness import alive_on_host
+
+    if not settings.redis_url:
+        typer.echo("REDIS_URL is not set", err=True)
+        return 2
+    redis = Redis.from_url(settings.redis_url, socket_timeout=5, socket_connect_timeout=5)
+    try:
+        workers = await alive_on_host(redis, socket.gethostname())
+    except Exception as exc:
+        typer.echo(f"cannot reach Redis: {exc!r}", err=True)
+        return 1
+    finally:
+        await redis.aclose()
+    for worker_id in workers:
+        typer.echo(worker_id)
+    return 0 if workers else 1
 
 
 @app.command()

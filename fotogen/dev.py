@@ -3,6 +3,8 @@
 Embedded Postgres and Redis start under the data dir unless ``DATABASE_URL`` / ``REDIS_URL`` are set
 (then nothing is started); the Fal sandbox starts unless ``FAL_KEY`` is set. The API and worker run as
 child processes; Ctrl-C stops every child and the embedded servers, and the next run reuses the data.
+A worker that exits (a crash, or an outage it could not ride out) is started again with backoff, as compose's
+``restart: unless-stopped`` does in a deployment; any other child exiting stops the whole set.
 """
 
 from __future__ import annotations
@@ -83,6 +85,48 @@ def _wait_ready(url: str, timeout: float) -> None:
         time.sleep(0.3)
 
 
+RESTART_BACKOFF_CAP = 30.0
+STEADY_SECONDS = 60.0  # a worker that ran this long before exiting restarts without delay
+
+
+class Restarter:
+    """Restart one child with backoff: 1 s, 2 s, 4 s … (capped), reset once a run lasted a while."""
+
+    def __init__(self, args: list[str], env: dict[str, str]) -> None:
+        self.args, self.env = args, env
+        self.failures = 0
+        self.started = time.monotonic()
+        self.due: float | None = None
+
+    def start(self) -> subprocess.Popen[bytes]:
+        self.started = time.monotonic()
+        self.due = None
+        return subprocess.Popen(self.args, env=self.env)
+
+    def exited(self, code: int | None) -> None:
+        ran = time.monotonic() - self.started
+        self.failures = 0 if ran >= STEADY_SECONDS else self.failures + 1
+        delay = min(RESTART_BACKOFF_CAP, 2.0 ** max(0, self.failures - 1)) if self.failures else 0.0
+        self.due = time.monotonic() + delay
+        _log(f"the worker exited with {code}; starting it again in {delay:.0f} s")
+
+
+def _supervise(children: list[subprocess.Popen[bytes]], worker: int, restarter: Restarter) -> int:
+    """Watch the children; restart the worker (``children[worker]``) when it exits, stop on any other exit."""
+    while True:
+        for n, child in enumerate(children):
+            if child.poll() is None:
+                continue
+            if n != worker:
+                _log("a child process exited; stopping")
+                return 1
+            if restarter.due is None:
+                restarter.exited(child.returncode)
+            elif time.monotonic() >= restarter.due:
+                children[n] = restarter.start()
+        time.sleep(0.5)
+
+
 def run_dev() -> int:
     settings = Settings()
     data_dir = settings.data_dir.resolve()
@@ -123,16 +167,15 @@ def run_dev() -> int:
         if not settings.fal_key:
             _start_sandbox(settings, data_dir, env, children)
         key = _dev_key(env, data_dir)
-        children.append(subprocess.Popen(_cli("worker"), env=env))
+        restarter = Restarter(_cli("worker"), env)
+        children.append(restarter.start())
+        worker = len(children) - 1
         children.append(subprocess.Popen(_cli("api"), env=env))
         _wait_ready(url, timeout=60)
         print(f"\nFotoGen is running at {url}  (docs: {url}/docs)", flush=True)
         print(f"Development API key: {key}", flush=True)
         print(f'Try: curl -H "Authorization: Bearer {key}" {url}/v1/models\n', flush=True)
-        while all(c.poll() is None for c in children):
-            time.sleep(0.5)
-        _log("a child process exited; stopping")
-        return 1
+        return _supervise(children, worker, restarter)
     except KeyboardInterrupt:
         _log("stopping")
         return 0

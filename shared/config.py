@@ -89,8 +89,22 @@ class Settings(BaseSettings):
     # Worker Prometheus metrics (shared.metrics) on http://<host>:<port>/metrics; None = not served
     worker_metrics_port: int | None = Field(default=None, ge=0, le=65535)
     worker_metrics_host: str = "127.0.0.1"
-    reconcile_interval_seconds: int = Field(default=10, ge=1)
-    reconcile_grace_seconds: float = Field(default=10.0, ge=0)
+    # A lost enqueue or a dead worker's step runs again within about interval + grace (+ liveness) seconds.
+    reconcile_interval_seconds: int = Field(default=2, ge=1)
+    reconcile_grace_seconds: float = Field(default=2.0, ge=0)
+    # Each worker refreshes a liveness key in Redis every third of this; a lease whose owner's key expired is
+    # free at once (the reconciler does not wait out ``job_lease_seconds``).
+    worker_liveness_seconds: float = Field(default=3.0, gt=0.5)
+    # Deadlines from a job's start (its provider request's typical duration, with room): past it the provider
+    # is asked to cancel and the job fails ``provider_timeout``. Kinds without a field of their own use
+    # ``job_deadline_seconds``.
+    job_deadline_seconds: float = Field(default=3600.0, gt=0)
+    training_deadline_seconds: float = Field(default=2 * 3600.0, gt=0)
+    generation_deadline_seconds: float = Field(default=600.0, gt=0)
+    mesh_deadline_seconds: float = Field(default=1800.0, gt=0)
+    video_deadline_seconds: float = Field(default=1800.0, gt=0)
+    # Periodic sweep of partial temporary objects (an interrupted archive, a worker's temp files) older than this
+    temp_sweep_age_seconds: float = Field(default=3600.0, gt=0)
 
     # Events / SSE
     sse_ping_seconds: float = Field(default=15.0, ge=0)  # heartbeat comment interval (0 disables)
@@ -175,6 +189,11 @@ class Settings(BaseSettings):
         if not self.database_url:
             raise RuntimeError("DATABASE_URL is not set (run `fotogen dev` for embedded servers)")
         return to_asyncpg_url(self.database_url)
+
+    def deadline_seconds(self, kind: str) -> float:
+        """The deadline of job kind ``kind`` (``<kind>_deadline_seconds``, else ``job_deadline_seconds``)."""
+        value = getattr(self, f"{kind}_deadline_seconds", None)
+        return float(value) if isinstance(value, int | float) else self.job_deadline_seconds
 
     @property
     def signed_url_ttl(self) -> timedelta:

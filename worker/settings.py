@@ -1,8 +1,10 @@
 """arq worker: ``WorkerSettings`` for ``fotogen worker``.
 
 JSON serialisation (no pickle), a short ``poll_delay`` (arq's 0.5 s default is too slow for interactive
-generation), clients built in ``on_startup`` and closed in ``on_shutdown``, and a reconcile cron that
-re-enqueues due jobs whose arq job was lost.
+generation), clients built in ``on_startup`` and closed in ``on_shutdown``, a reconcile cron that
+re-enqueues due jobs whose arq job was lost (or whose worker died), and a sweep of partial temporary
+objects. The worker is a :class:`~worker.resilient.ResilientWorker`: it rides out Redis outages and keeps
+a liveness key.
 """
 
 from __future__ import annotations
@@ -10,9 +12,9 @@ from __future__ import annotations
 from typing import Any
 
 import httpx
+import structlog
 from arq import cron
 from arq.connections import ArqRedis
-from arq.worker import Worker
 
 from shared.clients import build_fal, build_storage, job_dumps, job_loads, redis_settings
 from shared.config import Settings
@@ -21,7 +23,10 @@ from shared.jobs.kinds import KINDS
 from shared.jobs.registry import JobRegistry
 from shared.logging import configure_logging
 from shared.metrics import start_metrics_server
-from worker.tasks import FUNCTIONS, reconcile, reconcile_webhooks, sweep_uploads
+from worker.resilient import ResilientWorker
+from worker.tasks import FUNCTIONS, reconcile, reconcile_webhooks, sweep_temporary, sweep_uploads
+
+SWEEP_MINUTES = {7, 37}  # twice an hour
 
 
 async def on_startup(ctx: dict[str, Any]) -> None:
@@ -38,8 +43,11 @@ async def on_startup(ctx: dict[str, Any]) -> None:
         ctx["metrics_server"] = start_metrics_server(
             settings.worker_metrics_port, settings.worker_metrics_host, settings.redis_url or "", settings.queue_name
         )
-    # Catch up at once on anything a previous worker left behind.
-    await reconcile(ctx)
+    # Catch up at once on anything a previous worker left behind (the cron retries if Postgres is away).
+    try:
+        await reconcile(ctx)
+    except Exception as exc:
+        structlog.get_logger("jobs").warning("startup_reconcile_failed", error=repr(exc))
 
 
 async def on_shutdown(ctx: dict[str, Any]) -> None:
@@ -56,9 +64,9 @@ async def on_shutdown(ctx: dict[str, Any]) -> None:
 
 def build_worker(
     settings: Settings, *, burst: bool = False, redis: ArqRedis | None = None, kinds: JobRegistry = KINDS
-) -> Worker:
+) -> ResilientWorker:
     """The worker runs the job kinds of ``kinds`` (the product's by default)."""
-    return Worker(
+    return ResilientWorker(
         functions=FUNCTIONS,
         cron_jobs=[
             cron(
@@ -69,13 +77,14 @@ def build_worker(
                 timeout=60,
             ),
             cron(
-                reconcile_webhooks,
-                second=set(range(0, 60, max(1, min(59, settings.reconcile_interval_seconds)))),
+                reconcile_webhooks,  # its grace is minutes: a slower cadence than the job reconciler's is plenty
+                second=set(range(0, 60, max(10, min(59, settings.reconcile_interval_seconds)))),
                 run_at_startup=False,
                 unique=True,
                 timeout=60,
             ),
             cron(sweep_uploads, minute=set(range(0, 60, 10)), run_at_startup=False, unique=True, timeout=120),
+            cron(sweep_temporary, minute=SWEEP_MINUTES, second=0, unique=True, timeout=300),
         ],
         redis_settings=None if redis is not None else redis_settings(settings),
         redis_pool=redis,
@@ -92,4 +101,5 @@ def build_worker(
         burst=burst,
         ctx={"settings": settings, "kinds": kinds},
         handle_signals=not burst,
+        liveness_seconds=settings.worker_liveness_seconds,
     )

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Query, Request
 from pydantic import BaseModel, Field, ValidationError
 
 from api.deps import RedisDep, SessionDep, SettingsDep
@@ -46,14 +46,21 @@ def _jwks(request: Request, settings: Any) -> JwksCache:
     },
 )
 async def fal_callback(
-    request: Request, session: SessionDep, redis: RedisDep, settings: SettingsDep
+    request: Request,
+    session: SessionDep,
+    redis: RedisDep,
+    settings: SettingsDep,
+    job: Annotated[str | None, Query(max_length=100, description="`<kind>:<id>` of the job that submitted")] = None,
+    nonce: Annotated[str | None, Query(max_length=40, description="The job's submission nonce")] = None,
 ) -> CallbackAccepted:
     """Called by Fal when a request we submitted completes. Accepted only with a valid ED25519 signature
     (`X-Fal-Webhook-Request-Id`, `-User-Id`, `-Timestamp`, `-Signature`; keys from the configured JWKS)
     and a timestamp within ±300 s (401 `invalid_signature` / `stale_timestamp`). Fal re-delivers callbacks
     it did not see acknowledged: a second delivery of the same signed callback is acknowledged (200,
     `duplicate: true`) and changes nothing. A valid callback makes the job's next step run now
-    (it then asks Fal for the outcome, as a poll would); an unknown request id is acknowledged and ignored."""
+    (it then asks Fal for the outcome, as a poll would); an unknown request id is acknowledged and ignored,
+    unless `job` and `nonce` (which our submissions put in the callback URL) show it is an orphan submission
+    of that job: then it is canceled at Fal and its result is never used."""
     body = await request.body()
     verified = await verify_fal_callback(
         body, request.headers, _jwks(request, settings), tolerance_seconds=settings.fal_webhook_tolerance_seconds
@@ -64,7 +71,7 @@ async def fal_callback(
         raise BadRequest("The callback body is not Fal's JSON callback.", code="malformed_callback") from None
     if callback.request_id != verified.request_id:
         raise BadRequest("The body's request_id differs from the signed one.", code="malformed_callback")
-    outcome = await handle_fal_callback(session, verified.digest, verified.request_id)
+    outcome = await handle_fal_callback(session, verified.digest, verified.request_id, job=job, nonce=nonce)
     await commit(session, redis)
     return CallbackAccepted(
         job_type=outcome.job_type, job_id=outcome.job_id, reconciling=outcome.scheduled, duplicate=outcome.duplicate

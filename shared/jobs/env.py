@@ -26,6 +26,7 @@ class JobEnv:
     http: httpx.AsyncClient | None = None
     fal: FalProvider | None = None
     kinds: JobRegistry = field(default_factory=default_registry)
+    worker_id: str | None = None  # stamped on the leases this process takes (``lease_owner``)
 
     @classmethod
     def from_ctx(cls, ctx: dict[str, Any]) -> JobEnv:
@@ -37,6 +38,7 @@ class JobEnv:
             http=ctx.get("http"),
             fal=ctx.get("fal"),
             kinds=ctx.get("kinds") or default_registry(),
+            worker_id=ctx.get("worker_id"),
         )
 
     @property

@@ -16,8 +16,11 @@ from collections.abc import Sequence
 from datetime import timedelta
 from typing import Any, Literal
 
+import structlog
 from sqlalchemy import ColumnElement, func, or_, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+log = structlog.get_logger("jobs")
 
 
 def expires(seconds: float) -> ColumnElement[Any]:
@@ -66,9 +69,12 @@ async def heartbeat(
     """Extend the lease every third of its length until cancelled (run it as a task beside the work)."""
     while True:
         await asyncio.sleep(lease_seconds / 3)
-        async with sessionmaker() as session:
-            await session.execute(update(model).where(*where).values({lease_column.key: expires(lease_seconds)}))
-            await session.commit()
+        try:
+            async with sessionmaker() as session:
+                await session.execute(update(model).where(*where).values({lease_column.key: expires(lease_seconds)}))
+                await session.commit()
+        except Exception as exc:  # the database is away for a moment: try again next beat, never die silently
+            log.warning("lease_heartbeat_failed", table=getattr(model, "__tablename__", "?"), error=repr(exc))
 
 
 async def claim_due(

@@ -9,6 +9,12 @@ bumps ``step_seq`` and enqueues a fresh step.
 The runner owns everything a kind has in common: loading the row, moving ``queued`` on, cancel,
 non-retryable provider failure (the job fails), transient errors (the step is retried with backoff) and
 "reconcile now" for provider callbacks. The kind's :class:`~shared.jobs.steps.ProviderSteps` do the rest.
+
+Recovery is quick: a lease records the worker holding it, and the reconciler frees the lease of a worker
+whose liveness key is gone (``shared.jobs.liveness``) instead of waiting it out; a step cancelled by a
+graceful shutdown hands its lease back and schedules its successor at once. Every kind has a deadline
+(``Settings.deadline_seconds``): past it the provider is asked to cancel and the job fails
+``provider_timeout``. When a job ends, whatever the outcome, its temporary objects are discarded.
 """
 
 from __future__ import annotations
@@ -19,14 +25,15 @@ from datetime import timedelta
 from typing import Any
 
 import structlog
-from sqlalchemy import func, update
+from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared import metrics
 from shared.db import utcnow
 from shared.errors import Conflict
 from shared.fal.errors import ProviderError
-from shared.jobs import lease
+from shared.jobs import lease, liveness
 from shared.jobs.env import JobEnv
 from shared.jobs.registry import JobKind
 from shared.jobs.steps import Job
@@ -38,6 +45,8 @@ __all__ = ["RUN_STEP", "create_job", "reconcile_jobs", "reconcile_now", "request
 log = structlog.get_logger("jobs")
 
 MAX_TRANSIENT_ATTEMPTS = 8
+# A step that meets one of these is retried with backoff: the database or a network path was away for a moment.
+TRANSIENT = (OSError, TimeoutError, OperationalError, InterfaceError)
 BACKOFF_BASE, BACKOFF_CAP = 0.5, 30.0
 
 
@@ -89,6 +98,7 @@ async def _claim(env: JobEnv, kind: JobKind, job_id: str, seq: int) -> tuple[boo
             model.lease_until,
             env.settings.job_lease_seconds,
             where,
+            values={"lease_owner": env.worker_id},
             returning=[model.id, model.request_id],
         )
         await session.commit()
@@ -121,7 +131,13 @@ async def advance(env: JobEnv, kind: JobKind, job_id: str) -> float | None:
         moved = await job.move((kind.queued,), kind.started, "started", values)
         if moved is None:
             return 0.0
-    return await kind.steps.advance(job)
+    left = job.deadline_left()
+    if left <= 0:
+        await job.expire()
+        return None
+    delay = await kind.steps.advance(job)
+    # Wake up at the deadline at the latest, whatever the poll policy says.
+    return None if delay is None else min(delay, max(0.0, job.deadline_left()))
 
 
 async def run_step(env: JobEnv, kind_name: str, job_id: str, seq: int) -> str:
@@ -152,29 +168,66 @@ async def run_step(env: JobEnv, kind_name: str, job_id: str, seq: int) -> str:
         else:
             transient = True
             log.warning("job_step_transient_error", kind=kind_name, job_id=job_id, code=exc.code, error=str(exc))
-    except (OSError, TimeoutError) as exc:
+    except TRANSIENT as exc:
         transient = True
         log.warning("job_step_transient_error", kind=kind_name, job_id=job_id, error=repr(exc))
+    except asyncio.CancelledError:
+        # A graceful shutdown (or arq's job timeout): give the step back now rather than after the lease.
+        heartbeat.cancel()
+        await asyncio.shield(_hand_back(env, kind, job_id, seq))
+        raise
     finally:
         heartbeat.cancel()
     metrics.observe_step(kind_name, "transient" if transient else "ok", time.perf_counter() - started)
-    await _finish_step(env, kind, job_id, seq, delay, transient)
+    ended = await _finish_step(env, kind, job_id, seq, delay, transient)
+    if ended is not None:
+        await discard_temporary(Job(env, kind, ended))
     return "ran"
 
 
-async def _finish_step(env: JobEnv, kind: JobKind, job_id: str, seq: int, delay: float | None, transient: bool) -> None:
+async def discard_temporary(job: Job) -> None:
+    """The job ended: drop its temporary objects (best effort; the periodic sweep catches what is left)."""
+    try:
+        await job.kind.steps.discard_temporary(job)
+    except Exception as exc:  # the job's outcome stands whatever happens to its leftovers
+        log.warning("job_discard_temporary_failed", kind=job.kind.name, job_id=job.id, error=repr(exc))
+
+
+async def _hand_back(env: JobEnv, kind: JobKind, job_id: str, seq: int) -> None:
+    """Release the lease of step ``seq`` and schedule step ``seq + 1`` now (another worker takes it)."""
+    model = kind.model
+    try:
+        async with env.sessionmaker() as session:
+            stmt = (
+                update(model)
+                .where(model.id == job_id, model.step_seq == seq, model.status.not_in(kind.terminal))
+                .values(lease_until=None, lease_owner=None, step_seq=seq + 1, next_run_at=func.now())
+                .returning(model.step_seq)
+            )
+            if (await session.execute(stmt)).scalar_one_or_none() is not None:
+                schedule_step(session, kind, job_id, seq + 1)
+            await commit(session, env.redis)
+        log.info("job_step_handed_back", kind=kind.name, job_id=job_id, seq=seq)
+    except Exception as exc:  # the lease then simply expires and the reconciler takes over
+        log.warning("job_step_hand_back_failed", kind=kind.name, job_id=job_id, error=repr(exc))
+
+
+async def _finish_step(
+    env: JobEnv, kind: JobKind, job_id: str, seq: int, delay: float | None, transient: bool
+) -> Any | None:
+    """Release the lease and schedule the next step; returns the row when the job has ended."""
     model = kind.model
     async with env.sessionmaker() as session:
         row = await session.get(model, job_id, with_for_update=True, populate_existing=True)
         if row is None or row.step_seq != seq:
-            return
-        values: dict[str, Any] = {"lease_until": None}
+            return row if row is not None and row.status in kind.terminal else None
+        values: dict[str, Any] = {"lease_until": None, "lease_owner": None}
         if transient:
             attempt = row.attempt + 1
             if attempt > MAX_TRANSIENT_ATTEMPTS:
                 await session.rollback()
                 await fail_job(env, kind, job_id, "provider_unavailable", "The provider kept failing; gave up.")
-                return
+                return row
             values["attempt"] = attempt
             delay = lease.backoff(attempt, BACKOFF_BASE, BACKOFF_CAP)
         elif row.attempt:
@@ -192,11 +245,31 @@ async def _finish_step(env: JobEnv, kind: JobKind, job_id: str, seq: int, delay:
         if delay is not None:
             schedule_step(session, kind, job_id, seq + 1, delay)
         await commit(session, env.redis)
+    return row if row.status in kind.terminal else None
 
 
-def _reschedulable(kind: JobKind) -> list[Any]:
+def _reschedulable(kind: JobKind, dead_owners: frozenset[str] = frozenset()) -> list[Any]:
     model = kind.model
-    return [model.status.not_in(kind.terminal), lease.is_free(model.lease_until)]
+    free = lease.is_free(model.lease_until)
+    if dead_owners:
+        free = or_(free, and_(model.lease_owner.is_not(None), model.lease_owner.in_(sorted(dead_owners))))
+    return [model.status.not_in(kind.terminal), free]
+
+
+async def dead_lease_owners(env: JobEnv) -> frozenset[str]:
+    """Workers that hold an unexpired lease but whose liveness key is gone (they died)."""
+    owners: set[str] = set()
+    async with env.sessionmaker() as session:
+        for kind in env.kinds:
+            model = kind.model
+            query = select(model.lease_owner).where(
+                model.lease_owner.is_not(None), model.lease_until >= func.now(), model.status.not_in(kind.terminal)
+            )
+            owners.update((await session.scalars(query.distinct())).all())
+    owners.discard(env.worker_id or "")  # whatever its key says (a stalled loop), a worker is not dead to itself
+    if not owners:
+        return frozenset()
+    return frozenset(owners - await liveness.alive(env.redis, owners))
 
 
 async def reconcile_now(session: AsyncSession, kind: JobKind, job_id: str) -> bool:
@@ -217,11 +290,15 @@ async def reconcile_now(session: AsyncSession, kind: JobKind, job_id: str) -> bo
     return True
 
 
-async def reconcile_jobs(env: JobEnv, grace_seconds: float = 5.0) -> int:
+async def reconcile_jobs(env: JobEnv, grace_seconds: float = 5.0, *, trust_liveness: bool = False) -> int:
     """Re-enqueue steps that are due but have no live job (worker killed, enqueue lost).
 
     A non-terminal job whose ``next_run_at`` passed more than ``grace_seconds`` ago and whose lease is free
-    gets ``step_seq`` bumped (invalidating whatever arq may still hold) and a fresh step enqueued."""
+    gets ``step_seq`` bumped (invalidating whatever arq may still hold) and a fresh step enqueued. With
+    ``trust_liveness``, a lease held by a worker whose liveness key is gone counts as free."""
+    dead = await dead_lease_owners(env) if trust_liveness else frozenset()
+    if dead:
+        log.warning("dead_workers_leases_freed", workers=sorted(dead))
     count = 0
     for kind in env.kinds:
         model = kind.model
@@ -230,8 +307,8 @@ async def reconcile_jobs(env: JobEnv, grace_seconds: float = 5.0) -> int:
             rows = await lease.claim_due(
                 session,
                 model,
-                [*due, *_reschedulable(kind)],
-                values={"step_seq": model.step_seq + 1, "next_run_at": func.now()},
+                [*due, *_reschedulable(kind, dead)],
+                values={"step_seq": model.step_seq + 1, "next_run_at": func.now(), "lease_until": None},
                 returning=[model.id, model.step_seq],
             )
             for job_id, seq in rows:

@@ -2,7 +2,8 @@
 
 The default :meth:`ProviderSteps.advance` drives the common shape, one provider request per job:
 
-    (started) prepare → build the arguments → submit, and persist the request id at once → poll
+    (started) prepare → build the arguments → commit a fresh submission nonce → submit (the callback URL
+    carries the job and the nonce) → persist the request id if the nonce is still ours → poll
     (``progress`` between polls, on the kind's :class:`~shared.jobs.registry.PollPolicy`) → on completion
     fetch the result → ``collect`` it into our storage and finish.
 
@@ -10,15 +11,26 @@ A kind overrides only what it does differently (a batch kind overrides ``advance
 handle). Provider errors are not handled here: a retryable one propagates to the runner, which retries
 the step with backoff; a non-retryable one fails the job (:func:`settle` is for a kind that wants one
 error to end only part of its work).
+
+At most one provider request per step: a worker killed between the provider accepting a request and our
+commit of its id leaves an *orphan*. The nonce is what recognises it: the step that takes over commits a new
+nonce before submitting again, so a submit whose nonce is no longer current cancels its own request instead of
+recording it, and a provider callback whose request is not the job's current one has it canceled
+(``shared.webhooks.provider``). A job only ever reads the result of the request id it recorded.
 """
 
 from __future__ import annotations
 
+import asyncio
+import os
+import secrets
 from collections.abc import Awaitable, Iterable
 from datetime import datetime
 from typing import Any, TypeVar
+from urllib.parse import urlencode
 
 import structlog
+from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared.db import utcnow
@@ -32,6 +44,10 @@ from shared.queue import commit
 log = structlog.get_logger("jobs")
 T = TypeVar("T")
 PROVIDER_WEBHOOK_PATH = "/v1/provider-webhooks/fal"
+PROVIDER_TIMEOUT = "provider_timeout"
+# Test-only: seconds to sleep right after a submit returned, before its request id is persisted (the window a
+# crash test kills the worker in). Unset in every real deployment.
+TEST_SLEEP_AFTER_SUBMIT = "FOTOGEN_TEST_SLEEP_AFTER_SUBMIT"
 
 
 async def settle(call: Awaitable[T]) -> T | ProviderError:
@@ -112,10 +128,84 @@ class Job:
         quiet = (utcnow() - since).total_seconds() if since is not None else 0.0
         return self.kind.poll.delay(self.env.settings, quiet)
 
-    async def submit(self, endpoint: str, arguments: dict[str, Any], *, webhook: bool = True) -> str:
-        """Send a request to the provider (asking for a callback when enabled); the caller persists the id."""
-        url = PROVIDER_WEBHOOK_PATH if webhook and self.env.settings.fal_webhooks_enabled else None
-        return await self.env.provider.submit(endpoint, arguments, webhook_url=url)
+    async def submit(
+        self, endpoint: str, arguments: dict[str, Any], *, webhook: bool = True, nonce: str | None = None
+    ) -> str:
+        """Send a request to the provider (asking for a callback when enabled; the callback URL names this
+        job and the submission ``nonce``); the caller persists the id."""
+        url = None
+        if webhook and self.env.settings.fal_webhooks_enabled:
+            query = {"job": f"{self.kind.name}:{self.id}", **({"nonce": nonce} if nonce else {})}
+            url = f"{PROVIDER_WEBHOOK_PATH}?{urlencode(query)}"
+        request_id = await self.env.provider.submit(endpoint, arguments, webhook_url=url)
+        if pause := float(os.environ.get(TEST_SLEEP_AFTER_SUBMIT) or 0):
+            await asyncio.sleep(pause)
+        return request_id
+
+    async def new_submit_nonce(self) -> str | None:
+        """Commit a fresh submission nonce (before submitting); None when the job no longer needs a submit."""
+        model = self.kind.model
+        nonce = secrets.token_hex(8)
+        async with self.env.sessionmaker() as session:
+            stmt = (
+                update(model)
+                .where(
+                    model.id == self.id, model.provider_request_id.is_(None), model.status.not_in(self.kind.terminal)
+                )
+                .values(submit_nonce=nonce)
+                .returning(model.id)
+            )
+            done = (await session.execute(stmt)).scalar_one_or_none()
+            await session.commit()
+        return nonce if done is not None else None
+
+    async def record_submission(
+        self, nonce: str, request_id: str, from_status: Any, move: tuple[Any, Any, dict[str, Any], Any]
+    ) -> bool:
+        """Persist ``request_id`` (with ``move``: status, event, values, extra) if ``nonce`` is still the job's;
+        otherwise another step took over after this one submitted: cancel our request, keep theirs."""
+        model = self.kind.model
+        to, event, values, extra = move
+        async with self.env.sessionmaker() as session:
+            stmt = (
+                update(model)
+                .where(
+                    model.id == self.id,
+                    model.submit_nonce == nonce,
+                    model.provider_request_id.is_(None),
+                    model.status.not_in(self.kind.terminal),
+                )
+                .values(provider_request_id=request_id)
+                .returning(model.id)
+            )
+            if (await session.execute(stmt)).scalar_one_or_none() is not None:
+                moved = await self.move((from_status,), to, event, values, extra, session=session)
+                await commit(session, self.env.redis)
+                if moved is not None:
+                    self.row = moved
+                return True
+            await session.rollback()
+        answer = await settle(self.env.provider.cancel(self.endpoint, request_id))
+        log.warning(
+            "provider_submission_superseded", kind=self.kind.name, job_id=self.id, request_id=request_id, answer=answer
+        )
+        return False
+
+    def deadline_left(self) -> float:
+        """Seconds until the job's deadline (``Settings.deadline_seconds`` from its start)."""
+        since = self.row.started_at or self.row.created_at
+        if since is None:
+            return float("inf")
+        spent = (utcnow() - since).total_seconds()
+        return float(self.env.settings.deadline_seconds(self.kind.name) - spent)
+
+    async def expire(self) -> None:
+        """Past the deadline: ask the provider to cancel what is in flight, then fail ``provider_timeout``."""
+        for request_id in await self.kind.steps.cancel_requests(self):
+            answer = await settle(self.env.provider.cancel(self.endpoint, request_id))
+            log.info("provider_cancel", kind=self.kind.name, job_id=self.id, request_id=request_id, answer=answer)
+        limit = self.env.settings.deadline_seconds(self.kind.name)
+        await self.fail(PROVIDER_TIMEOUT, f"The provider did not finish within the {limit:.0f} s deadline.")
 
     async def cancel(self) -> None:
         """Ask the provider to cancel what is in flight, end the job ``canceled``, then clean up."""
@@ -146,12 +236,13 @@ class ProviderSteps:
             if not await self.prepare(job):
                 return None
             arguments = await self.arguments(job)
-            request_id = await job.submit(job.endpoint, arguments)
+            nonce = await job.new_submit_nonce()
+            if nonce is None:
+                return 0.0  # another step recorded a request meanwhile: look at it
+            request_id = await job.submit(job.endpoint, arguments, nonce=nonce)
             # Persist the request id before anything else can fail: a repeated step must never resubmit.
-            to, event, values, extra = self.on_submitted(job)
-            moved = await job.move((row.status,), to, event, {**values, "provider_request_id": request_id}, extra)
-            if moved is None:
-                log.warning("job_moved_during_submit", kind=job.kind.name, job_id=job.id, request_id=request_id)
+            if not await job.record_submission(nonce, request_id, row.status, self.on_submitted(job)):
+                return None
             return job.poll_delay(None)
         if self.submitted is None or row.status == self.submitted:
             status = await job.env.provider.status(job.endpoint, row.provider_request_id, with_logs=self.with_logs)
@@ -200,3 +291,20 @@ class ProviderSteps:
 
     async def cleanup(self, job: Job) -> None:
         """After a cancel: delete what the job stored so far."""
+
+    def temporary_keys(self, job: Job) -> list[str]:
+        """Objects that only exist while the job runs (e.g. an upload archive for the provider)."""
+        return []
+
+    def temporary_prefix(self, job: Job) -> str | None:
+        """Where the job writes storage objects: interrupted (partial) writes under it are swept at its end."""
+        return None
+
+    async def discard_temporary(self, job: Job) -> None:
+        """The job ended (any outcome): delete its temporary objects and any partial writes it left."""
+        storage = job.env.storage
+        for key in self.temporary_keys(job):
+            await storage.delete(key)
+        prefix = self.temporary_prefix(job)
+        if prefix:
+            await storage.delete_partials(prefix, older_than_seconds=0.0)

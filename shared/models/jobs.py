@@ -97,6 +97,8 @@ class JobMixin(OwnedMixin, TimestampMixin):
     attempt: Mapped[int] = mapped_column(Integer, nullable=False, default=0, server_default="0")
     next_run_at: Mapped[datetime | None] = mapped_column(Timestamp, index=True)
     lease_until: Mapped[datetime | None] = mapped_column(Timestamp)
+    lease_owner: Mapped[str | None] = mapped_column(String(100))  # the worker id holding the lease
+    submit_nonce: Mapped[str | None] = mapped_column(String(40))  # committed before each provider submit
     cancel_requested_at: Mapped[datetime | None] = mapped_column(Timestamp)
     request_id: Mapped[str | None] = mapped_column(String(64))
     started_at: Mapped[datetime | None] = mapped_column(Timestamp)

@@ -144,6 +144,11 @@ class Storage(abc.ABC):
         """Delete every object whose key starts with ``prefix`` (plain string prefix, so pass
         ``owners/1/`` rather than ``owners/1``); return how many were deleted."""
 
+    async def delete_partials(self, prefix: str, *, older_than_seconds: float) -> int:
+        """Delete what interrupted writes under ``prefix`` left behind (e.g. a worker killed mid-upload), if
+        untouched for ``older_than_seconds``; return how many. Backends whose writes leave nothing return 0."""
+        return 0
+
     @abc.abstractmethod
     async def signed_url(self, key: str, ttl: timedelta, *, download_name: str | None = None) -> str:
         """An absolute URL that lets anyone GET ``key`` for ``ttl``. ``download_name`` makes the

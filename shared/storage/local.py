@@ -157,6 +157,31 @@ class LocalStorage(Storage):
                 top.rmdir()
         return deleted
 
+    async def delete_partials(self, prefix: str, *, older_than_seconds: float) -> int:
+        if prefix:
+            validate_prefix(prefix)
+        return await run_sync(self._delete_partials, prefix, older_than_seconds)
+
+    def _delete_partials(self, prefix: str, older_than_seconds: float) -> int:
+        # A put's temp file is ``.<name>.<random>.tmp`` beside the object (see ``temp_file_beside``).
+        top = self.root / prefix if prefix.endswith("/") or not prefix else (self.root / prefix).parent
+        if not top.is_dir():
+            return 0
+        cutoff = time.time() - older_than_seconds
+        deleted = 0
+        for dirpath, _, filenames in os.walk(top):
+            for name in filenames:
+                path = Path(dirpath) / name
+                if not (name.startswith(".") and name.endswith(".tmp")):
+                    continue
+                if not path.relative_to(self.root).as_posix().startswith(prefix):
+                    continue
+                with contextlib.suppress(FileNotFoundError):
+                    if path.stat().st_mtime <= cutoff:
+                        path.unlink()
+                        deleted += 1
+        return deleted
+
     # -- reads -----------------------------------------------------------------------------------
 
     async def stat(self, key: str) -> StoredObject | None:

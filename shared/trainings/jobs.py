@@ -218,6 +218,12 @@ async def _resume_weights(job: Job) -> str | None:
         )
     return key
 
+    def temporary_keys(self, job: Job) -> list[str]:
+        return [zip_key(job.row)]  # the provider fetched it; the model's files are the keepers
+
+    def temporary_prefix(self, job: Job) -> str | None:
+        return zip_key(job.row).rsplit("/", 1)[0] + "/"
+
 
 def _news_at(row: Training) -> datetime | None:
     raw = (row.result or {}).get("news_at")

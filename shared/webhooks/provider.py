@@ -7,6 +7,11 @@ nothing. Only the first delivery of a signature reconciles the job.
 A verified callback only makes the job's next step happen *sooner*: the job step itself asks the provider
 for the status and result, exactly as a poll would (the callback body is informative, never trusted as the
 result). Polling stays the safety net when callbacks are late, lost or disabled.
+
+Our callback URL names the job and the submission nonce (``?job=<kind>:<id>&nonce=<n>``). A callback for a
+request that is not the job's recorded one, sent for a nonce that is no longer the job's, comes from an
+orphan submission (a worker died between the provider accepting it and our commit of its id): it is
+canceled at the provider by a worker task and its result is never read.
 """
 
 from __future__ import annotations
@@ -21,6 +26,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from shared.jobs.registry import JobKind, JobRegistry, default_registry
 from shared.jobs.runner import reconcile_now
 from shared.models import ProviderWebhookReceipt
+from shared.queue import enqueue_after_commit
+
+CANCEL_ORPHAN = "cancel_orphan_request"  # the worker task that cancels an orphan submission
 
 
 class FalCallback(BaseModel):
@@ -39,6 +47,7 @@ class CallbackOutcome:
     job_id: str | None
     scheduled: bool
     duplicate: bool = False
+    orphan: bool = False
 
 
 async def record_receipt(session: AsyncSession, digest: str, request_id: str) -> bool:
@@ -62,12 +71,40 @@ async def find_job(session: AsyncSession, kinds: JobRegistry, request_id: str) -
 
 
 async def handle_fal_callback(
-    session: AsyncSession, digest: str, request_id: str, kinds: JobRegistry | None = None
+    session: AsyncSession,
+    digest: str,
+    request_id: str,
+    kinds: JobRegistry | None = None,
+    *,
+    job: str | None = None,
+    nonce: str | None = None,
 ) -> CallbackOutcome:
+    """``job`` and ``nonce`` are the callback URL's query parameters (absent on requests submitted before
+    they were added). A repeated delivery of the same signed callback is acknowledged and changes nothing."""
     if not await record_receipt(session, digest, request_id):
         return CallbackOutcome(job_type=None, job_id=None, scheduled=False, duplicate=True)
-    found = await find_job(session, kinds or default_registry(), request_id)
+    registry = kinds or default_registry()
+    found = await find_job(session, registry, request_id)
     if found is None:
-        return CallbackOutcome(job_type=None, job_id=None, scheduled=False)
+        return await _unrecorded(session, registry, request_id, job, nonce)
     kind, job_id = found
     return CallbackOutcome(job_type=kind.name, job_id=job_id, scheduled=await reconcile_now(session, kind, job_id))
+
+
+async def _unrecorded(
+    session: AsyncSession, kinds: JobRegistry, request_id: str, job: str | None, nonce: str | None
+) -> CallbackOutcome:
+    """A request no job recorded: an orphan when its nonce is stale, else (nonce still current) its step is
+    between submit and commit — look again now."""
+    kind_name, _, job_id = (job or "").partition(":")
+    if kind_name not in kinds or not job_id:
+        return CallbackOutcome(job_type=None, job_id=None, scheduled=False)
+    kind = kinds.get(kind_name)
+    row = await session.get(kind.model, job_id)
+    if row is None:
+        return CallbackOutcome(job_type=None, job_id=None, scheduled=False)
+    if nonce is not None and row.provider_request_id is None and row.submit_nonce == nonce:
+        return CallbackOutcome(job_type=kind.name, job_id=job_id, scheduled=await reconcile_now(session, kind, job_id))
+    endpoint = str(row.provider_endpoint or "")
+    enqueue_after_commit(session, CANCEL_ORPHAN, endpoint, request_id, job_id=f"orphan:{request_id}")
+    return CallbackOutcome(job_type=kind.name, job_id=job_id, scheduled=False, orphan=True)

@@ -51,9 +51,13 @@ def worker_env(settings: Any, *, queue_name: str, public_url: str, **overrides: 
 
 
 class WorkerProcess:
-    def __init__(self, env: dict[str, str], *, args: tuple[str, ...] = ()) -> None:
+    def __init__(
+        self, env: dict[str, str], *, args: tuple[str, ...] = (), command: tuple[str, ...] | None = None
+    ) -> None:
+        """``command`` replaces ``python -m fotogen worker`` (e.g. a script that runs a test-only kind)."""
         self.env = dict(env)
         self.args = args
+        self.command = command
         self.proc: subprocess.Popen[bytes] | None = None
         fd, name = tempfile.mkstemp(prefix="fotogen-worker-", suffix=".log")
         os.close(fd)
@@ -67,8 +71,8 @@ class WorkerProcess:
             raise RuntimeError("worker already running")
         with self.log_path.open("ab") as log:
             self.proc = subprocess.Popen(
-                [sys.executable, "-m", "fotogen", "worker", *self.args],
-                env={**os.environ, **self.env},
+                [*(self.command or (sys.executable, "-m", "fotogen", "worker")), *self.args],
+                env={**os.environ, "PYTHONPATH": str(ROOT), **self.env},
                 cwd=ROOT,
                 stdout=log,
                 stderr=subprocess.STDOUT,
@@ -97,6 +101,11 @@ class WorkerProcess:
         if self.alive():
             self.kill9()
         return self.start()
+
+    def terminate(self) -> None:
+        """SIGTERM (a graceful shutdown), without waiting."""
+        if self.proc is not None and self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
 
     def stop(self, timeout: float = 10.0) -> None:
         if self.proc is None or self.proc.poll() is not None:

@@ -4,10 +4,19 @@ from __future__ import annotations
 
 from typing import Any
 
-from worker.tasks.jobs import reconcile, run_job_step
+from worker.tasks.jobs import cancel_orphan_request, reconcile, run_job_step, sweep_temporary
 from worker.tasks.uploads import sweep_uploads
 from worker.tasks.webhooks import deliver_webhook, reconcile_webhooks
 
-FUNCTIONS: list[Any] = [run_job_step, deliver_webhook]
+FUNCTIONS: list[Any] = [run_job_step, deliver_webhook, cancel_orphan_request]
 
-__all__ = ["FUNCTIONS", "deliver_webhook", "reconcile", "reconcile_webhooks", "run_job_step", "sweep_uploads"]
+__all__ = [
+    "FUNCTIONS",
+    "cancel_orphan_request",
+    "deliver_webhook",
+    "reconcile",
+    "reconcile_webhooks",
+    "run_job_step",
+    "sweep_temporary",
+    "sweep_uploads",
+]

@@ -1,11 +1,17 @@
 from __future__ import annotations
 
+import asyncio
+import time
+from pathlib import Path
 from typing import Any
 
 import structlog
 
 from shared.jobs.env import JobEnv
 from shared.jobs.runner import reconcile_jobs, run_step
+from shared.jobs.steps import settle
+
+log = structlog.get_logger("jobs")
 
 
 async def run_job_step(ctx: dict[str, Any], kind: str, job_id: str, seq: int) -> str:
@@ -18,5 +24,44 @@ async def run_job_step(ctx: dict[str, Any], kind: str, job_id: str, seq: int) ->
 
 
 async def reconcile(ctx: dict[str, Any]) -> int:
-    """Cron: re-enqueue due job steps that have no live arq job."""
-    return await reconcile_jobs(JobEnv.from_ctx(ctx), grace_seconds=ctx["settings"].reconcile_grace_seconds)
+    """Cron: re-enqueue due job steps that have no live arq job (and free the leases of dead workers)."""
+    watch = ctx.get("liveness")
+    return await reconcile_jobs(
+        JobEnv.from_ctx(ctx),
+        grace_seconds=ctx["settings"].reconcile_grace_seconds,
+        trust_liveness=watch is not None and watch.steady(),
+    )
+
+
+async def cancel_orphan_request(ctx: dict[str, Any], endpoint: str, request_id: str) -> str:
+    """Cancel a provider request that no job recorded (an orphan submission; see ``shared.jobs.steps``)."""
+    answer = await settle(JobEnv.from_ctx(ctx).provider.cancel(endpoint, request_id))
+    log.warning("orphan_submission_canceled", endpoint=endpoint, request_id=request_id, answer=repr(answer))
+    return str(answer)
+
+
+async def sweep_temporary(ctx: dict[str, Any]) -> int:
+    """Cron: delete partial objects and temp files that interrupted work left, once older than
+    ``temp_sweep_age_seconds`` (a job's own end cleans its leftovers at once; this catches crashes)."""
+    settings = ctx["settings"]
+    age = settings.temp_sweep_age_seconds
+    count = await ctx["storage"].delete_partials("", older_than_seconds=age)
+    count += await asyncio.to_thread(_sweep_dir, settings.tmp_dir, age)
+    if count:
+        log.info("temporary_swept", count=count)
+    return int(count)
+
+
+def _sweep_dir(directory: Path, older_than_seconds: float) -> int:
+    if not directory.is_dir():
+        return 0
+    cutoff = time.time() - older_than_seconds
+    count = 0
+    for path in directory.iterdir():
+        try:
+            if path.is_file() and path.stat().st_mtime <= cutoff:
+                path.unlink()
+                count += 1
+        except FileNotFoundError:
+            continue
+    return count
