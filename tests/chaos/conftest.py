@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import os
 import secrets
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
@@ -30,21 +29,13 @@ from support.cluster import (
 )
 from support.env import create_database, make_settings, migrate
 from support.factories import create_owner
-from support.scoreboard import Scoreboard
+from support.scoreboard import PROFILE, RELIABLE, Scoreboard
 
 from fotogen.ports import free_port
 
-PROFILE = os.environ.get("CHAOS_PROFILE", "full")
-FULL = PROFILE == "full"
-# Set to "1" once the reliability behaviours are merged: needs_reliable tests then run as plain tests.
-RELIABLE = os.environ.get("FOTOGEN_CHAOS_RELIABLE", "0") == "1"
 REPORT = Path(__file__).resolve().parents[2] / ".data" / "test-artifacts" / "chaos-report.txt"
 
 BOARD = Scoreboard()
-
-
-def count(ci: int, full: int) -> int:
-    return full if FULL else ci
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:

@@ -179,7 +179,6 @@ class Cluster:
 
 async def create_roles(admin_url: str, count: int) -> None:
     import asyncpg
-
     from support.env import _asyncpg_dsn
 
     conn = await asyncpg.connect(_asyncpg_dsn(admin_url))

@@ -9,6 +9,7 @@ moving again).
 from __future__ import annotations
 
 import asyncio
+import os
 import secrets
 import statistics
 import time
@@ -18,6 +19,17 @@ from typing import Any
 
 import httpx
 from sqlalchemy import text
+
+# ``CHAOS_PROFILE=ci`` (what CI runs) keeps counts and the soak short; ``full`` (``make chaos``) runs more.
+PROFILE = os.environ.get("CHAOS_PROFILE", "full")
+FULL = PROFILE == "full"
+# "1" once the reliability behaviours are merged: needs_reliable tests then run as plain tests.
+RELIABLE = os.environ.get("FOTOGEN_CHAOS_RELIABLE", "0") == "1"
+
+
+def count(ci: int, full: int) -> int:
+    return full if FULL else ci
+
 
 TERMINAL = {"succeeded", "failed", "canceled"}
 TABLES = {"training": "trainings", "generation": "generations", "mesh": "mesh_jobs"}
