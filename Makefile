@@ -65,10 +65,10 @@ bench: install ## Benchmarks (tests/benchmarks), figures as ratios against basel
 	$(BIN)/pytest tests/benchmarks -p no:cacheprovider -s -o addopts="" --timeout 1800 $(PYTEST_ARGS)
 
 chaos: install ## Fault suite (tests/chaos): kills, Redis/Postgres restarts, provider faults, soak; prints a table
-	CHAOS_PROFILE=full $(BIN)/pytest tests/chaos -p no:cacheprovider -o addopts="--strict-markers -ra" --timeout 600 $(PYTEST_ARGS)
+	CHAOS_PROFILE=full $(BIN)/pytest tests/chaos -p no:cacheprovider -o addopts="--strict-markers --strict-config -ra" --timeout 600 $(PYTEST_ARGS)
 
 chaos-ci: install ## The fault suite's bounded form (small counts, 15 s soak), as CI runs it
-	CHAOS_PROFILE=ci $(BIN)/pytest tests/chaos -p no:cacheprovider -o addopts="--strict-markers -ra" --timeout 300 $(PYTEST_ARGS)
+	CHAOS_PROFILE=ci $(BIN)/pytest tests/chaos -p no:cacheprovider -o addopts="--strict-markers --strict-config -ra" --timeout 300 $(PYTEST_ARGS)
 
 clean: ## Remove the venv, tools and local data
 	rm -rf $(VENV) $(TOOLS) .data .mypy_cache .ruff_cache .pytest_cache

@@ -44,6 +44,9 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         if marker is not None and not RELIABLE:
             reason = marker.kwargs.get("reason") or (marker.args[0] if marker.args else "needs reliability work")
             item.add_marker(pytest.mark.xfail(reason=f"needs reliable: {reason}", strict=True))
+        bug = item.get_closest_marker("product_bug")
+        if bug is not None:
+            item.add_marker(pytest.mark.xfail(reason=f"product bug: {bug.kwargs.get('reason', '')}", strict=True))
 
 
 def pytest_terminal_summary(terminalreporter: Any) -> None:

@@ -30,7 +30,7 @@ async def test_redis_restart_worker_stays_alive_and_jobs_finish(
     cluster: Cluster, sandbox: Any, apis: Any, owner: tuple[str, str], board: Scoreboard, down: float
 ) -> None:
     sandbox.configure(training_seconds=2.0)
-    ds = await create_dataset(cluster.app, owner[0], images=3)
+    ds = await create_dataset(cluster.app, owner[0], images=4)
     jobs = [await create_training(apis[0], ds.id)]
     jobs += [await create_generation(apis[i % 2], "sandbox:slow=1") for i in range(count(3, 6))]
     await asyncio.sleep(0.5)
@@ -77,7 +77,7 @@ async def test_postgres_restart_answers_503_then_jobs_finish(
     cluster: Cluster, sandbox: Any, apis: Any, owner: tuple[str, str], board: Scoreboard
 ) -> None:
     sandbox.configure(training_seconds=2.0)
-    ds = await create_dataset(cluster.app, owner[0], images=3)
+    ds = await create_dataset(cluster.app, owner[0], images=4)
     jobs = [await create_training(apis[0], ds.id)]
     jobs += [await create_generation(apis[i % 2], "sandbox:slow=1") for i in range(count(3, 6))]
     await asyncio.sleep(0.5)

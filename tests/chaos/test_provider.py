@@ -17,7 +17,7 @@ async def test_transient_429_and_5xx_are_retried_without_a_second_submission(
     cluster: Cluster, sandbox: Any, apis: Any, owner: tuple[str, str], board: Scoreboard
 ) -> None:
     sandbox.configure(training_seconds=1.0, **THIRTY_PERCENT)
-    ds = await create_dataset(cluster.app, owner[0], images=3)
+    ds = await create_dataset(cluster.app, owner[0], images=4)
     jobs = [await create_training(apis[0], ds.id)]
     jobs += [await create_generation(apis[i % 2]) for i in range(count(4, 12))]
     await settle(cluster.app, jobs, timeout=120)
@@ -29,6 +29,10 @@ async def test_transient_429_and_5xx_are_retried_without_a_second_submission(
     assert row.lost == 0 and row.duplicated == 0 and row.survived == row.tried, verdict(row, jobs, log)
 
 
+@pytest.mark.product_bug(
+    reason="a result GET answering Fal's final 503/504 (x-fal-request-id, error_type) is classed retryable "
+    "provider_unavailable (shared/fal/provider.py _error_from_response), so the job re-fetches instead of failing"
+)
 async def test_final_errors_fail_the_job_once(
     cluster: Cluster, sandbox: Any, apis: Any, board: Scoreboard
 ) -> None:
@@ -44,7 +48,7 @@ async def test_dropped_callbacks_are_caught_by_polling(
     cluster: Cluster, sandbox: Any, apis: Any, owner: tuple[str, str], board: Scoreboard
 ) -> None:
     sandbox.configure(drop_webhooks=True, training_seconds=0.5)
-    ds = await create_dataset(cluster.app, owner[0], images=3)
+    ds = await create_dataset(cluster.app, owner[0], images=4)
     jobs = [await create_training(apis[0], ds.id)]
     jobs += [await create_generation(apis[i % 2]) for i in range(count(3, 6))]
     await settle(cluster.app, jobs, timeout=90)

@@ -6,7 +6,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
-from collections.abc import AsyncIterator
 from typing import Any
 
 import httpx
@@ -22,7 +21,7 @@ async def test_sse_on_the_other_replica_sees_every_event(
     cluster: Cluster, sandbox: Any, apis: Any, owner: tuple[str, str], board: Scoreboard
 ) -> None:
     sandbox.configure(training_seconds=1.0)
-    ds = await create_dataset(cluster.app, owner[0], images=3)
+    ds = await create_dataset(cluster.app, owner[0], images=4)
     seen: list[dict[str, Any]] = []
     ready = asyncio.Event()
     job_ids: set[str] = set()
@@ -39,11 +38,16 @@ async def test_sse_on_the_other_replica_sees_every_event(
                     return
 
     task = asyncio.create_task(listen())
-    await asyncio.wait_for(ready.wait(), 10)
-    jobs = [await create_training(apis[0], ds.id), await create_generation(apis[0])]
-    job_ids.update(j.id for j in jobs)
-    await settle(cluster.app, jobs, timeout=60)
-    await asyncio.wait_for(task, 15)
+    try:
+        await asyncio.wait_for(ready.wait(), 10)
+        jobs = [await create_training(apis[0], ds.id), await create_generation(apis[0])]
+        job_ids.update(j.id for j in jobs)
+        await settle(cluster.app, jobs, timeout=60)
+        await asyncio.wait_for(task, 15)
+    finally:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError, httpx.HTTPError):
+            await task
     committed = []
     for job in jobs:
         page = (await apis[0].get("/v1/events", params={"job_id": job.id, "limit": 100})).json()
@@ -54,23 +58,32 @@ async def test_sse_on_the_other_replica_sees_every_event(
     assert sorted(streamed) == sorted(committed) and len(set(streamed)) == len(streamed)
 
 
-async def _big_json(size: int) -> AsyncIterator[bytes]:
-    yield b'{"model_id": "mdl_flux_1_dev", "prompt": "'
-    chunk = b"a" * MB
-    for _ in range(size // MB):
-        yield chunk
-        await asyncio.sleep(0)
-    yield b'"}'
-
-
-async def _post_big(url: str, key: str | None) -> int | str:
-    headers = {"Content-Type": "application/json", **({"Authorization": f"Bearer {key}"} if key else {})}
-    async with httpx.AsyncClient(timeout=60) as c:
-        try:
-            r = await c.post(f"{url}/v1/generations", content=_big_json(100 * MB), headers=headers)
-            return r.status_code
-        except httpx.HTTPError as exc:  # the server may close the socket while the client is still sending
-            return type(exc).__name__
+async def _post_big(url: str, key: str | None, size: int = 100 * MB) -> tuple[int, int]:
+    """POST a ``size``-byte JSON body over a raw socket, stopping when the server answers (an HTTP client
+    library would report the server closing mid-upload as a write error and lose the status). Returns
+    (status, bytes sent before the answer)."""
+    host, port = url.removeprefix("http://").split(":")
+    reader, writer = await asyncio.open_connection(host, int(port))
+    auth = f"Authorization: Bearer {key}\r\n" if key else ""
+    writer.write(
+        f"POST /v1/generations HTTP/1.1\r\nHost: {host}\r\nContent-Type: application/json\r\n{auth}"
+        f"Content-Length: {size}\r\n\r\n".encode()
+    )
+    sent = 0
+    head = asyncio.create_task(reader.readline())
+    chunk = b'{"prompt": "' + b"a" * (MB - 12)
+    try:
+        while sent < size and not head.done():
+            writer.write(chunk[: size - sent])
+            sent += min(len(chunk), size - sent)
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(writer.drain(), 5)
+        line = await asyncio.wait_for(head, 30)
+    except (ConnectionError, OSError):
+        line = await asyncio.wait_for(head, 30)
+    finally:
+        writer.transport.abort()
+    return int(line.split()[1]), sent
 
 
 async def test_four_concurrent_100mb_bodies_are_refused_before_they_are_read(
@@ -88,14 +101,17 @@ async def test_four_concurrent_100mb_bodies_are_refused_before_they_are_read(
             await asyncio.sleep(0.02)
 
     sampler = asyncio.create_task(sample())
-    answers = await asyncio.gather(*[_post_big(api.url, k) for k in (owner[1], owner[1], owner[1], None)])
+    results = await asyncio.gather(*[_post_big(api.url, k) for k in (owner[1], owner[1], owner[1], None)])
     sampling = False
     await sampler
     growth = (peak - before) / MB
+    answers = [code for code, _ in results]
+    most_sent = max(sent for _, sent in results) / MB
     row = board.row("4 x 100 MB bodies")
     row.tried, row.survived = 4, sum(1 for a in answers if a in (413, 401))
-    row.note = f"answers {answers}; API RSS +{growth:.1f} MB"
+    row.note = f"answers {answers}; API RSS +{growth:.1f} MB; at most {most_sent:.0f} MB sent before the answer"
     assert answers[:3] == [413] * 3 and answers[3] == 401, answers
+    assert most_sent < 100, "a body was read to its end before the answer"
     assert growth < 50, f"API RSS grew {growth:.1f} MB"
 
 

@@ -34,7 +34,7 @@ async def test_mixed_soak(
     cluster: Cluster, sandbox: Any, apis: Any, owner: tuple[str, str], board: Scoreboard
 ) -> None:
     sandbox.configure(training_seconds=1.0)
-    ds = await create_dataset(cluster.app, owner[0], images=3)
+    ds = await create_dataset(cluster.app, owner[0], images=4)
     rng = random.Random(18)
     jobs: list[TrackedJob] = []
     faults: list[str] = []

@@ -194,12 +194,9 @@ async def create_roles(admin_url: str, count: int) -> None:
 def start_workers(settings: Settings, public_url: str, count: int) -> list[WorkerProcess]:
     workers = []
     for i in range(count):
-        env = worker_env(
-            settings,
-            queue_name=settings.queue_name,
-            public_url=public_url,
-            **{**WORKER_OVERRIDES, **deadline_overrides(), "DATABASE_URL": as_role(settings.database_url or "", f"chaos_w{i}")},
-        )
+        role_url = as_role(settings.database_url or "", f"chaos_w{i}")
+        overrides = {**WORKER_OVERRIDES, **deadline_overrides(), "DATABASE_URL": role_url}
+        env = worker_env(settings, queue_name=settings.queue_name, public_url=public_url, **overrides)
         workers.append(WorkerProcess(env).start())
     for w in workers:
         w.wait_alive(1.0)

@@ -207,7 +207,7 @@ def score(board: Scoreboard, scenario: str, jobs: list[TrackedJob], sandbox_log:
         row.tried += 1
         if job.final is None:
             row.lost += 1
-        elif job.final["status"] == job.expect and (job.error_code is None or job.final["error_code"] == job.error_code):
+        elif job.final["status"] == job.expect and job.error_code in (None, job.final["error_code"]):
             row.survived += 1
     dup, _ = duplicated(sandbox_log, jobs)
     row.duplicated += dup
