@@ -15,6 +15,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -152,6 +153,30 @@ class Cluster:
             self.restarts.append(f"w{i}: exit {self.workers[i].proc and self.workers[i].proc.returncode}")
             self.workers[i].start()
         return dead
+
+    @contextlib.asynccontextmanager
+    async def supervising(self, every: float = 0.3) -> AsyncIterator[list[str]]:
+        """Restart dead workers in the background for the length of the block (compose's ``restart:
+        always``); yields the list the restarts made meanwhile are appended to."""
+        import asyncio
+
+        first = len(self.restarts)
+        seen: list[str] = []
+
+        async def loop() -> None:
+            while True:
+                self.supervise()
+                seen[:] = self.restarts[first:]
+                await asyncio.sleep(every)
+
+        task = asyncio.create_task(loop())
+        try:
+            yield seen
+        finally:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+            seen[:] = self.restarts[first:]
 
     def worker_index(self, role: str) -> int:
         return int(role.removeprefix("chaos_w"))
