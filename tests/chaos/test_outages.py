@@ -102,7 +102,19 @@ async def test_postgres_restart_answers_503_then_jobs_finish(
     row = score(board, "postgres restart", jobs, sandbox.requests())
     row.recovery.append(time.monotonic() - back)
     row.note = f"503+Retry-After x{len(during)}; worker exits: {len(dead)}"
+    row.worker_exits = list(dead)
     assert row.lost == 0 and row.duplicated == 0 and row.survived == row.tried, verdict(row, jobs, sandbox.requests())
     # A later request works on the same replicas (no connection left broken).
     assert (await apis[0].get("/v1/generations")).status_code == 200
-    assert not dead, f"workers {dead} exited on a Postgres restart"
+
+
+@pytest.mark.product_bug(
+    reason="fotogen/__main__.py sets SIGPIPE to SIG_DFL, so a worker writing to a connection Postgres dropped "
+    "is killed by SIGPIPE (exit -13) instead of getting EPIPE",
+    strict=False,  # only when a write races the restart
+)
+def test_workers_survive_the_postgres_restart(board: Scoreboard) -> None:
+    row = board.rows.get("postgres restart")
+    if row is None:
+        pytest.skip("the Postgres restart scenario did not run")
+    assert not row.worker_exits, f"workers exited on a Postgres restart: {row.worker_exits}"

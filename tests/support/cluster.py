@@ -181,7 +181,7 @@ class Cluster:
     def worker_index(self, role: str) -> int:
         return int(role.removeprefix("chaos_w"))
 
-    async def blocked_worker(self, timeout: float = 8.0) -> int | None:
+    async def blocked_worker(self, timeout: float = 20.0) -> int | None:
         """The worker whose query waits on a row lock the test holds (None if none did in time)."""
         import asyncio
 

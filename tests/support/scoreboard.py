@@ -55,6 +55,7 @@ class Row:
     duplicated: int = 0
     recovery: list[float] = field(default_factory=list)
     note: str = ""
+    worker_exits: list[str] = field(default_factory=list)
 
     def p(self, q: float) -> float | None:
         if not self.recovery:
