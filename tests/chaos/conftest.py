@@ -4,7 +4,8 @@
 ``CHAOS_PROFILE=ci`` (what CI runs) keeps counts and the soak short; ``full`` (``make chaos``) runs more.
 Tests marked ``needs_reliable`` check behaviour the reliability work adds (the worker riding out Redis
 restarts, orphan submissions canceled, provider deadlines, recovery within 5 s); until it lands they run as
-strict xfail, so the suite goes red the moment one starts passing and the marker must come off.
+strict xfail, so the suite goes red the moment one starts passing and the marker must come off; the CI
+profile leaves them out (``FOTOGEN_CHAOS_RELIABLE=1`` runs them as plain tests everywhere).
 """
 
 from __future__ import annotations
@@ -39,6 +40,13 @@ BOARD = Scoreboard()
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    if PROFILE == "ci" and not RELIABLE:
+        # CI's time budget: checks that are known to fail (and mostly wait out their timeouts) stay in
+        # `make chaos` until the behaviour lands.
+        known = [i for i in items if i.get_closest_marker("needs_reliable") or i.get_closest_marker("product_bug")]
+        if known:
+            config.hook.pytest_deselected(items=known)
+            items[:] = [i for i in items if i not in known]
     for item in items:
         marker = item.get_closest_marker("needs_reliable")
         if marker is not None and not RELIABLE:
