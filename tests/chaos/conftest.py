@@ -4,8 +4,8 @@
 ``CHAOS_PROFILE=ci`` (what CI runs) keeps counts and the soak short; ``full`` (``make chaos``) runs more.
 Tests marked ``needs_reliable`` check behaviour the reliability work adds (the worker riding out Redis
 restarts, orphan submissions canceled, provider deadlines, recovery within 5 s); until it lands they run as
-strict xfail, so the suite goes red the moment one starts passing and the marker must come off; the CI
-profile leaves them out (``FOTOGEN_CHAOS_RELIABLE=1`` runs them as plain tests everywhere).
+xfail (strict where the failure is deterministic: the suite goes red the moment one passes, and the marker
+comes off); the CI profile leaves them out (``FOTOGEN_CHAOS_RELIABLE=1`` runs them as plain tests everywhere).
 """
 
 from __future__ import annotations
