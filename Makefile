@@ -9,7 +9,7 @@ BIN := $(VENV)/bin
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 
 .DEFAULT_GOAL := help
-.PHONY: help install dev test lint format typecheck pytest openapi openapi-check migrate revision bench seed sandbox clean
+.PHONY: help install dev test lint format typecheck pytest openapi openapi-check migrate revision bench chaos chaos-ci seed sandbox clean
 
 help: ## List targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-14s %s\n", $$1, $$2}'
@@ -63,6 +63,12 @@ sandbox: install ## Run the Fal sandbox alone
 
 bench: install ## Benchmarks (tests/benchmarks), figures as ratios against baselines
 	$(BIN)/pytest tests/benchmarks -p no:cacheprovider -s -o addopts="" --timeout 1800 $(PYTEST_ARGS)
+
+chaos: install ## Fault suite (tests/chaos): kills, Redis/Postgres restarts, provider faults, soak; prints a table
+	CHAOS_PROFILE=full $(BIN)/pytest tests/chaos -p no:cacheprovider -o addopts="--strict-markers --strict-config -ra" --timeout 600 $(PYTEST_ARGS)
+
+chaos-ci: install ## The fault suite's bounded form (small counts, 15 s soak), as CI runs it
+	CHAOS_PROFILE=ci $(BIN)/pytest tests/chaos -p no:cacheprovider -o addopts="--strict-markers --strict-config -ra" --timeout 300 $(PYTEST_ARGS)
 
 clean: ## Remove the venv, tools and local data
 	rm -rf $(VENV) $(TOOLS) .data .mypy_cache .ruff_cache .pytest_cache

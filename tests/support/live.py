@@ -30,6 +30,17 @@ from shared.models import Training
 from shared.queue import commit
 
 ROOT = Path(__file__).resolve().parent.parent.parent
+START_SECONDS = 100  # below pytest's 120 s per-test timeout, which covers fixture set-up too
+
+
+def _cpu_seconds(pid: int) -> float:
+    try:
+        import psutil
+
+        times = psutil.Process(pid).cpu_times()
+        return float(times.user + times.system)
+    except Exception:
+        return float("nan")
 
 
 @contextlib.contextmanager
@@ -88,7 +99,9 @@ def api_processes(settings: Settings, count: int = 1, **extra_env: str) -> Itera
         for port in ports
     ]
     try:
-        deadline = time.monotonic() + 60
+        # Start-up is mostly imports (~4 s of CPU each); on a loaded 2-core box two of them in parallel took
+        # over 60 s of wall clock, so wait as long as the per-test timeout allows and say why on failure.
+        deadline = time.monotonic() + START_SECONDS
         for proc, port in zip(procs, ports, strict=True):
             while True:
                 if proc.poll() is not None:
@@ -99,7 +112,10 @@ def api_processes(settings: Settings, count: int = 1, **extra_env: str) -> Itera
                 except httpx.HTTPError:
                     pass
                 if time.monotonic() > deadline:
-                    raise RuntimeError("fotogen api did not come up")
+                    raise RuntimeError(
+                        f"fotogen api did not come up in {START_SECONDS}s "
+                        f"(load average {os.getloadavg()}, its CPU time {_cpu_seconds(proc.pid):.1f}s)"
+                    )
                 time.sleep(0.05)
         yield [f"http://127.0.0.1:{port}" for port in ports]
     finally:
