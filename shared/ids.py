@@ -25,6 +25,8 @@ PREFIXES = {
     "mesh_item": "mit",
     "webhook_endpoint": "whe",
     "webhook_delivery": "whd",
+    "end_user": "eu",
+    "ledger_entry": "led",
 }
 
 

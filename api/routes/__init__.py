@@ -5,12 +5,14 @@ from fastapi import APIRouter
 from api.routes import (
     console,
     datasets,
+    end_users,
     events,
     files,
     generations,
     health,
     meshes,
     models,
+    policy,
     provider_webhooks,
     stream_tokens,
     trainings,
@@ -28,6 +30,8 @@ ROUTERS: list[APIRouter] = [
     events.router,
     stream_tokens.router,
     webhooks.router,
+    policy.router,
+    end_users.router,
     provider_webhooks.router,
     console.router,
 ]

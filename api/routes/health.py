@@ -49,4 +49,5 @@ async def readyz(request: Request) -> JSONResponse:
 
 @router.get("/metrics", operation_id="metrics", summary="Prometheus metrics", response_class=Response)
 async def metrics(request: Request) -> Response:
+    await request.app.state.metrics.credits.refresh(request.app.state.sessionmaker)
     return Response(generate_latest(request.app.state.metrics.registry), media_type=CONTENT_TYPE_LATEST)

@@ -1,6 +1,7 @@
 """ORM models, one module per table group; importing this package registers them all on ``Base.metadata``."""
 
 from shared.models.auth import ApiKey, IdempotencyKey, Owner
+from shared.models.billing import BillingPolicy, EndUser, LedgerEntry, UsageRecord
 from shared.models.catalog import Model
 from shared.models.datasets import Dataset, Image
 from shared.models.events import Event, ProviderWebhookReceipt, WebhookDelivery, WebhookEndpoint
@@ -8,19 +9,23 @@ from shared.models.jobs import Generation, GenerationImage, JobMixin, MeshItem, 
 
 __all__ = [
     "ApiKey",
+    "BillingPolicy",
     "Dataset",
+    "EndUser",
     "Event",
     "Generation",
     "GenerationImage",
     "IdempotencyKey",
     "Image",
     "JobMixin",
+    "LedgerEntry",
     "MeshItem",
     "MeshJob",
     "Model",
     "Owner",
     "ProviderWebhookReceipt",
     "Training",
+    "UsageRecord",
     "WebhookDelivery",
     "WebhookEndpoint",
 ]
