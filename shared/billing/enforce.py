@@ -18,12 +18,12 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Literal
 
-from sqlalchemy import func, literal, select, update
-from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy import BigInteger, String, func, literal, select, text, update
+from sqlalchemy.dialects.postgresql import JSONB, insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared.billing.errors import EndUserRequired, InsufficientCredits, QuotaExceeded
-from shared.billing.policy import METERS, Limits, Meter, Policy, load_policy
+from shared.billing.policy import METERS, Limits, Policy, load_policy
 from shared.db import utcnow
 from shared.ids import new_id
 from shared.models import EndUser, LedgerEntry, UsageRecord
@@ -48,24 +48,27 @@ def period_bounds(period: Literal["day", "month"], now: datetime) -> tuple[datet
     return start, end
 
 
-def effective_limits(policy: Policy, user: EndUser) -> Limits:
+def effective_limits(policy: Policy, overrides: dict[str, Any]) -> Limits:
     """The policy's limits with the end user's overrides on top (an override of null is unlimited)."""
-    return Limits.model_validate({**policy.limits.model_dump(), **user.limit_overrides})
+    return Limits.model_validate({**policy.limits.model_dump(), **overrides})
 
 
 async def lock_end_user(session: AsyncSession, owner_id: str, external_id: str) -> EndUser:
     """The end user's row, created if new, locked until the transaction ends."""
-    await session.execute(
-        insert(EndUser)
-        .values(pk=new_id("end_user"), owner_id=owner_id, external_id=external_id)
-        .on_conflict_do_nothing(index_elements=[EndUser.owner_id, EndUser.external_id])
-    )
-    user = await session.scalar(
+    locked = (
         select(EndUser)
         .where(EndUser.owner_id == owner_id, EndUser.external_id == external_id)
         .with_for_update()
         .execution_options(populate_existing=True)
     )
+    user: EndUser | None = await session.scalar(locked)
+    if user is None:  # first time named: create it (a concurrent first create may win; then lock theirs)
+        await session.execute(
+            insert(EndUser)
+            .values(pk=new_id("end_user"), owner_id=owner_id, external_id=external_id)
+            .on_conflict_do_nothing(index_elements=[EndUser.owner_id, EndUser.external_id])
+        )
+        user = await session.scalar(locked)
     assert user is not None
     return user
 
@@ -97,25 +100,70 @@ async def add_ledger_entry(
     return entry
 
 
-async def _check_quota(
-    session: AsyncSession, user: EndUser, job_type: str, meter: Meter, limits: Limits, quantity: int, now: datetime
-) -> None:
-    limit = getattr(limits, meter.limit)
-    if limit is not None:
-        start, end = period_bounds(meter.period, now)
-        used = await session.scalar(
-            select(func.coalesce(func.sum(UsageRecord.counted), 0)).where(
-                UsageRecord.end_user_pk == user.pk, UsageRecord.job_type == job_type, UsageRecord.created_at >= start
-            )
-        )
-        if int(used or 0) + quantity > limit:
-            raise QuotaExceeded(meter.limit, limit, int(used or 0), quantity, end)
-    if limits.concurrent_jobs is not None:
-        running = await session.scalar(
-            select(func.count()).where(UsageRecord.end_user_pk == user.pk, UsageRecord.status == "open")
-        )
-        if int(running or 0) + 1 > limits.concurrent_jobs:
-            raise QuotaExceeded("concurrent_jobs", limits.concurrent_jobs, int(running or 0), 1, None)
+_CHARGE = text(
+    """
+    UPDATE end_users SET balance = balance - :reserved, reserved = reserved + :reserved
+    WHERE owner_id = :owner_id AND external_id = :end_user AND balance >= :reserved
+    RETURNING pk, balance, limit_overrides
+    """
+).columns(pk=String, balance=BigInteger, limit_overrides=JSONB)
+
+# The usage record, only if the quotas allow it, and the reservation's ledger entry: one statement, run
+# while the end user's row is locked (a statement started after the lock sees every earlier admission).
+_RECORD = text(
+    """
+    WITH p AS (
+        SELECT CAST(:limit AS bigint) AS lim, CAST(:concurrent AS bigint) AS concurrent, CAST(:pk AS text) AS pk,
+               CAST(:job_type AS text) AS job_type, CAST(:job_id AS text) AS job_id,
+               CAST(:owner_id AS text) AS owner_id, CAST(:since AS timestamptz) AS since,
+               CAST(:now AS timestamptz) AS now, CAST(:quantity AS integer) AS quantity,
+               CAST(:price AS integer) AS price, CAST(:reserved AS bigint) AS reserved,
+               CAST(:entry_id AS text) AS entry_id, CAST(:balance AS bigint) AS balance,
+               CAST(:insert AS boolean) AS insert
+    ), counts AS (
+        SELECT
+            CASE WHEN p.lim IS NULL THEN 0 ELSE (
+                SELECT coalesce(sum(u.counted), 0) FROM usage_records u
+                WHERE u.end_user_pk = p.pk AND u.job_type = p.job_type AND u.created_at >= p.since
+            ) END AS used,
+            CASE WHEN p.concurrent IS NULL THEN 0 ELSE (
+                SELECT count(*) FROM usage_records u WHERE u.end_user_pk = p.pk AND u.status = 'open'
+            ) END AS running
+        FROM p
+    ), admitted AS (
+        INSERT INTO usage_records
+            (job_type, job_id, owner_id, end_user_pk, quantity, counted, unit_price, reserved, status, created_at)
+        SELECT p.job_type, p.job_id, p.owner_id, p.pk, p.quantity, p.quantity, p.price, p.reserved, 'open', p.now
+        FROM p, counts
+        WHERE p.insert
+          AND (p.lim IS NULL OR counts.used + p.quantity <= p.lim)
+          AND (p.concurrent IS NULL OR counts.running + 1 <= p.concurrent)
+        RETURNING job_id
+    ), reservation AS (
+        INSERT INTO credit_ledger
+            (id, owner_id, end_user_pk, amount, kind, job_type, job_id, quantity, balance_after, created_at)
+        SELECT p.entry_id, p.owner_id, p.pk, -p.reserved, 'reserve', p.job_type, p.job_id, p.quantity, p.balance, p.now
+        FROM p, admitted
+        WHERE p.reserved > 0
+    )
+    SELECT used, running, EXISTS (SELECT 1 FROM admitted) AS admitted FROM counts
+    """
+)
+
+
+async def _lock_and_charge(
+    session: AsyncSession, owner_id: str, end_user: str, reserved: int
+) -> tuple[str, int, dict[str, Any]] | int:
+    """Lock the end user's row and take ``reserved`` from the balance: (pk, balance after, overrides), or
+    the balance when it is too low. One statement when the end user exists and can pay (the usual case)."""
+    params = {"owner_id": owner_id, "end_user": end_user, "reserved": reserved}
+    row = (await session.execute(_CHARGE, params)).one_or_none()
+    if row is None:  # new end user, or too few credits: create if needed, then look under the lock
+        user = await lock_end_user(session, owner_id, end_user)
+        if user.balance < reserved:
+            return user.balance
+        row = (await session.execute(_CHARGE, params)).one()
+    return row.pk, row.balance, row.limit_overrides
 
 
 async def admit(
@@ -123,8 +171,9 @@ async def admit(
 ) -> Admission | None:
     """Count, check and charge a job about to be created (call before creating it, in its transaction).
 
-    Raises 429 ``quota_exceeded``, 402 ``insufficient_credits`` or 422 ``end_user_required``; returns None
-    when the job names no end user (nothing to count) and the policy does not require one."""
+    Raises 429 ``quota_exceeded`` (limits are checked first), 402 ``insufficient_credits`` or 422
+    ``end_user_required``; returns None when the job names no end user (nothing to count) and the policy
+    does not require one. Two statements under the end user's row lock in the usual case."""
     meter = METERS[job_type]
     policy = await load_policy(session, owner_id)
     price: int = getattr(policy.prices, meter.price)
@@ -133,31 +182,44 @@ async def admit(
         if charged:
             raise EndUserRequired(job_type)
         return None
-    user = await lock_end_user(session, owner_id, end_user)
-    now = utcnow()
-    await _check_quota(session, user, job_type, meter, effective_limits(policy, user), quantity, now)
     reserved = price * quantity if charged else 0
-    if reserved:
-        if user.balance < reserved:
-            raise InsufficientCredits(user.balance, reserved)
-        user.balance -= reserved
-        user.reserved += reserved
-        await add_ledger_entry(session, user, "reserve", -reserved, job_type=job_type, job_id=job_id, quantity=quantity)
-    session.add(
-        UsageRecord(
-            job_type=job_type,
-            job_id=job_id,
-            owner_id=owner_id,
-            end_user_pk=user.pk,
-            quantity=quantity,
-            counted=quantity,
-            unit_price=price if charged else 0,
-            reserved=reserved,
-            status="open",
-            created_at=now,
+    locked = await _lock_and_charge(session, owner_id, end_user, reserved)
+    pk, balance, overrides = locked if isinstance(locked, tuple) else (None, locked, None)
+    if pk is None:  # too few credits; a quota refusal still takes precedence
+        user = await lock_end_user(session, owner_id, end_user)
+        pk, overrides = user.pk, user.limit_overrides
+    limits = effective_limits(policy, overrides or {})
+    limit: int | None = getattr(limits, meter.limit)
+    now = utcnow()
+    since, resets_at = period_bounds(meter.period, now)
+    counts = (
+        await session.execute(
+            _RECORD,
+            {
+                "limit": limit,
+                "concurrent": limits.concurrent_jobs,
+                "pk": pk,
+                "job_type": job_type,
+                "insert": isinstance(locked, tuple),
+                "job_id": job_id,
+                "owner_id": owner_id,
+                "since": since,
+                "now": now,
+                "quantity": quantity,
+                "price": price if charged else 0,
+                "reserved": reserved,
+                "entry_id": new_id("ledger_entry"),
+                "balance": balance,
+            },
         )
-    )
-    await session.flush()
+    ).one()
+    if limit is not None and counts.used + quantity > limit:
+        raise QuotaExceeded(meter.limit, limit, counts.used, quantity, resets_at)
+    if limits.concurrent_jobs is not None and counts.running + 1 > limits.concurrent_jobs:
+        raise QuotaExceeded("concurrent_jobs", limits.concurrent_jobs, counts.running, 1, None)
+    if not isinstance(locked, tuple):
+        raise InsufficientCredits(balance, reserved)
+    assert counts.admitted
     return Admission(end_user=end_user, quantity=quantity, reserved=reserved)
 
 

@@ -7,10 +7,11 @@ nested members included. An owner who never wrote one has the defaults: nothing 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
-from sqlalchemy import select
+from sqlalchemy import Text, cast, select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -24,7 +25,7 @@ Limit = Field(default=None, ge=0, le=1_000_000_000)
 class Prices(BaseModel):
     """Credits per unit of work."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", frozen=True)
 
     generation_image: int = Field(default=1, ge=0, le=1_000_000, description="Per image asked for.")
     training: int = Field(default=20, ge=0, le=1_000_000, description="Per training.")
@@ -35,7 +36,7 @@ class Prices(BaseModel):
 class Limits(BaseModel):
     """Per end user; `null` is unlimited. Days and months are UTC."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", frozen=True)
 
     generation_images_per_day: int | None = Limit
     trainings_per_month: int | None = Limit
@@ -50,7 +51,7 @@ LimitName = Literal[
 
 
 class Moderation(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", frozen=True)
 
     blocked_terms: list[str] = Field(
         default_factory=list,
@@ -77,7 +78,7 @@ class Moderation(BaseModel):
 
 
 class Policy(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", frozen=True)
 
     prices: Prices = Field(default_factory=Prices)
     credits_required: bool = Field(
@@ -105,6 +106,7 @@ METERS: dict[str, Meter] = {
     "video": Meter("video", "videos_per_day", "day"),
 }
 
+DEFAULT_POLICY = Policy()
 _CACHE = "fotogen.billing_policy"
 
 
@@ -113,9 +115,17 @@ async def load_policy(session: AsyncSession, owner_id: str) -> Policy:
     or one job step reads it once, however many checks it makes."""
     cache: dict[str, Policy] = session.info.setdefault(_CACHE, {})
     if owner_id not in cache:
-        doc = await session.scalar(select(BillingPolicy.document).where(BillingPolicy.owner_id == owner_id))
-        cache[owner_id] = Policy.model_validate(doc) if doc is not None else Policy()
+        doc = await session.scalar(
+            select(cast(BillingPolicy.document, Text)).where(BillingPolicy.owner_id == owner_id)
+        )
+        cache[owner_id] = _parse(doc) if doc is not None else DEFAULT_POLICY
     return cache[owner_id]
+
+
+@lru_cache(maxsize=1024)
+def _parse(document: str) -> Policy:
+    """Validating a document with hundreds of blocked terms costs more than reading it: done once per text."""
+    return Policy.model_validate_json(document)
 
 
 async def save_policy(session: AsyncSession, owner_id: str, policy: Policy) -> Policy:

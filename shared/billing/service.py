@@ -46,7 +46,7 @@ def end_user_out(policy: Policy, user: EndUser, usage: Usage) -> EndUserOut:
         id=user.external_id,
         credits=Credits(balance=user.balance, reserved=user.reserved),
         usage=usage,
-        limits=effective_limits(policy, user),
+        limits=effective_limits(policy, user.limit_overrides),
         limit_overrides=dict(user.limit_overrides),
         created_at=user.created_at,
     )
