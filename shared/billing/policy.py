@@ -115,9 +115,7 @@ async def load_policy(session: AsyncSession, owner_id: str) -> Policy:
     or one job step reads it once, however many checks it makes."""
     cache: dict[str, Policy] = session.info.setdefault(_CACHE, {})
     if owner_id not in cache:
-        doc = await session.scalar(
-            select(cast(BillingPolicy.document, Text)).where(BillingPolicy.owner_id == owner_id)
-        )
+        doc = await session.scalar(select(cast(BillingPolicy.document, Text)).where(BillingPolicy.owner_id == owner_id))
         cache[owner_id] = _parse(doc) if doc is not None else DEFAULT_POLICY
     return cache[owner_id]
 
