@@ -44,11 +44,6 @@ FAST_CONFIG: dict[str, Any] = {
     "generation_seconds": 0.05,
     "mesh_seconds": 0.05,
     "video_seconds": 0.05,
-    # Compatibility with today's product code, to be flipped once it follows Fal: it sends fields Fal's
-    # schemas do not have (``learning_rate`` to the fast trainer), and its provider still expects the
-    # sandbox-only ``request_cancelled`` error type for a cancelled request.
-    "strict_inputs": False,
-    "legacy_cancel_error": True,
 }
 
 

@@ -8,10 +8,12 @@ development, missing or placeholder secrets are refused at start-up with a messa
 
 from __future__ import annotations
 
+import ipaddress
 from datetime import timedelta
 from functools import cached_property
 from pathlib import Path
 from typing import Literal
+from urllib.parse import urlsplit
 
 from pydantic import AliasChoices, Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -133,9 +135,28 @@ class Settings(BaseSettings):
             problems.append("FAL_KEY is required in production")
         if self.storage == "gcs" and not self.gcs_bucket:
             problems.append("FOTOGEN_GCS_BUCKET is required when FOTOGEN_STORAGE=gcs")
+        unreachable = self.unreachable_files_problem()
+        if unreachable:
+            problems.append(unreachable)
         if problems:
             raise ValueError("refusing to start: " + "; ".join(problems))
         return self
+
+    def unreachable_files_problem(self) -> str | None:
+        """Why Fal could not download our files, if it could not: with real Fal (``FAL_KEY``, no sandbox) and local
+        storage, the signed URLs Fal fetches (training ZIPs, LoRA weights) are built on ``FOTOGEN_PUBLIC_URL``,
+        which must then be an address Fal can reach from the internet."""
+        talks_to_fal = not self.fal_queue_url or urlsplit(self.fal_queue_url).hostname == "queue.fal.run"
+        if not self.fal_key or not talks_to_fal or self.storage != "local":
+            return None  # the sandbox (FOTOGEN_FAL_QUEUE_URL) runs beside us and reaches loopback
+        host = urlsplit(self.public_url).hostname or ""
+        if not _is_internal_host(host):
+            return None
+        return (
+            f"FOTOGEN_PUBLIC_URL={self.public_url} is a loopback or private address: with FAL_KEY set and "
+            "FOTOGEN_STORAGE=local, Fal downloads training images and LoRA weights from signed URLs on it and "
+            "cannot reach it; set FOTOGEN_PUBLIC_URL to this API's public https URL, or use FOTOGEN_STORAGE=gcs"
+        )
 
     @cached_property
     def async_database_url(self) -> str:
@@ -155,6 +176,16 @@ class Settings(BaseSettings):
     @property
     def tmp_dir(self) -> Path:
         return self.data_dir / "tmp"
+
+
+def _is_internal_host(host: str) -> bool:
+    if host in ("localhost", "") or host.endswith((".localhost", ".local", ".internal")):
+        return True
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError:
+        return "." not in host  # a bare hostname only resolves inside a network
+    return address.is_private or address.is_loopback or address.is_link_local or address.is_unspecified
 
 
 def to_asyncpg_url(url: str) -> str:

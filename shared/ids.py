@@ -23,6 +23,8 @@ PREFIXES = {
     "generation_image": "gim",
     "mesh": "msh",
     "mesh_item": "mit",
+    "upload": "upl",
+    "video": "vid",
     "webhook_endpoint": "whe",
     "webhook_delivery": "whd",
     "end_user": "eu",

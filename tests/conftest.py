@@ -90,8 +90,13 @@ def data_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="session")
 def settings(database_url: str, redis_url: str, data_dir: Path, run_id: str, sandbox: Any, api_port: int) -> Settings:
     return make_settings(
-        database_url, redis_url, data_dir, run_id,
-        public_url=f"http://127.0.0.1:{api_port}", fal_queue_url=sandbox.base_url, fal_ca_file=sandbox.ca_file,
+        database_url,
+        redis_url,
+        data_dir,
+        run_id,
+        public_url=f"http://127.0.0.1:{api_port}",
+        fal_queue_url=sandbox.base_url,
+        fal_ca_file=sandbox.ca_file,
     )
 
 

@@ -19,9 +19,5 @@ def test_every_operation_has_a_readable_id_and_documents_errors() -> None:
             assert op_id not in seen, op_id
             seen.add(op_id)
             assert op_id.replace("-", "").isalnum() and op_id.islower(), (path, method, op_id)
-            if (
-                path.startswith("/v1/")
-                and not path.startswith("/v1/files")
-                and "provider-webhooks" not in path
-            ):
+            if path.startswith("/v1/") and not path.startswith("/v1/files") and "provider-webhooks" not in path:
                 assert "401" in op["responses"], (path, method)

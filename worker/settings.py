@@ -20,7 +20,7 @@ from shared.db import create_engine, create_sessionmaker
 from shared.jobs.kinds import KINDS
 from shared.jobs.registry import JobRegistry
 from shared.logging import configure_logging
-from worker.tasks import FUNCTIONS, reconcile, reconcile_webhooks
+from worker.tasks import FUNCTIONS, reconcile, reconcile_webhooks, sweep_uploads
 
 
 async def on_startup(ctx: dict[str, Any]) -> None:
@@ -68,6 +68,7 @@ def build_worker(
                 unique=True,
                 timeout=60,
             ),
+            cron(sweep_uploads, minute=set(range(0, 60, 10)), run_at_startup=False, unique=True, timeout=120),
         ],
         redis_settings=None if redis is not None else redis_settings(settings),
         redis_pool=redis,

@@ -16,6 +16,8 @@ from api.routes import (
     provider_webhooks,
     stream_tokens,
     trainings,
+    uploads,
+    videos,
     webhooks,
 )
 
@@ -27,6 +29,8 @@ ROUTERS: list[APIRouter] = [
     trainings.router,
     generations.router,
     meshes.router,
+    uploads.router,
+    videos.router,
     events.router,
     stream_tokens.router,
     webhooks.router,

@@ -10,12 +10,15 @@ from starlette.responses import JSONResponse
 
 from api.deps import AfterQuery, LimitQuery, RedisDep, ScopeDep, SettingsDep, StorageDep
 from api.problems import AUTHED, problems
+from api.tags import TagFilterDep
 from api.uploads import LimiterDep, read_multipart, upload_limits
 from shared.datasets import crud
+from shared.datasets.from_generation import FromGeneration, add_from_generation
 from shared.datasets.keys import checked_id
 from shared.datasets.render import dataset_out, image_out, images_out, upload_result_out
 from shared.datasets.schemas import DatasetCreate, DatasetOut, DatasetPatch, ImageOut, ImagePatch, UploadResult
 from shared.datasets.uploads import add_images
+from shared.metadata import METADATA_QUERY
 from shared.pagination import DEFAULT_LIMIT, Page
 from shared.queue import commit
 from shared.uploads import commit_or_delete, delete_objects, purge_prefix
@@ -49,12 +52,18 @@ async def create_dataset(body: DatasetCreate, scope: ScopeDep, redis: RedisDep) 
     return dataset_out(ds)
 
 
-@router.get("", operation_id="datasets-list", tags=["datasets"], responses=problems(*AUTHED, 400))
+@router.get(
+    "",
+    operation_id="datasets-list",
+    tags=["datasets"],
+    responses=problems(*AUTHED, 400),
+    openapi_extra=METADATA_QUERY,
+)
 async def list_datasets(
-    scope: ScopeDep, limit: LimitQuery = DEFAULT_LIMIT, after: AfterQuery = None
+    scope: ScopeDep, tags: TagFilterDep, limit: LimitQuery = DEFAULT_LIMIT, after: AfterQuery = None
 ) -> Page[DatasetOut]:
-    """Your datasets, newest first."""
-    rows = await crud.list_datasets(scope, limit=limit, after=after)
+    """Your datasets, newest first; `?metadata[key]=value` and `?end_user=` filter them."""
+    rows = await crud.list_datasets(scope, tags, limit=limit, after=after)
     return Page(data=[dataset_out(d) for d in rows.items], has_more=rows.has_more, next_cursor=rows.next_cursor)
 
 
@@ -65,7 +74,8 @@ async def get_dataset(dataset_id: DatasetId, scope: ScopeDep) -> DatasetOut:
 
 @router.patch("/{dataset_id}", operation_id="datasets-update", tags=["datasets"], responses=problems(*AUTHED, 404))
 async def update_dataset(dataset_id: DatasetId, body: DatasetPatch, scope: ScopeDep, redis: RedisDep) -> DatasetOut:
-    """Change the fields you send; `description` and `trigger_word` can be cleared with null."""
+    """Change the fields you send; `description`, `trigger_word` and `end_user` can be cleared with null.
+    `metadata` merges: the keys you send are set, a key set to null is removed, the others are kept."""
     ds = await crud.update_dataset(scope, dataset_id, body)
     await commit(scope.session, redis)
     return dataset_out(ds)
@@ -143,6 +153,35 @@ async def upload_images(
     async with await read_multipart(request, upload_limits(settings), settings.tmp_dir) as batch:
         outcome = await add_images(scope, storage, settings, dataset_id, batch, limiter)
         await commit_or_delete(scope.session, redis, storage, outcome.stored_keys)
+    result = await upload_result_out(outcome.images, outcome.rejected, storage, settings.signed_url_ttl)
+    return JSONResponse(result.model_dump(mode="json"), status_code=201)
+
+
+@router.post(
+    "/{dataset_id}/images/from-generation",
+    operation_id="images-from-generation",
+    status_code=201,
+    tags=["images"],
+    response_model=UploadResult,
+    responses=problems(*AUTHED, 404, 503),
+)
+async def images_from_generation(
+    dataset_id: DatasetId,
+    body: FromGeneration,
+    scope: ScopeDep,
+    storage: StorageDep,
+    settings: SettingsDep,
+    redis: RedisDep,
+    limiter: LimiterDep,
+) -> JSONResponse:
+    """Add a generation's images (all, or `image_ids`) to the dataset, server-side: no download and
+    re-upload. They go through the same checks as uploaded photos (duplicates, the image cap, ...); the
+    dataset image keeps the generation image's `sha256`, so adding it twice is refused as `duplicate_image`.
+    **201** `{images, rejected}`; **422** `no_images_accepted` when nothing is accepted,
+    `generation_not_succeeded` for a generation without images; **404** `dataset_not_found` /
+    `generation_not_found` (unknown ids and other owners' alike)."""
+    outcome = await add_from_generation(scope, storage, settings, dataset_id, body, limiter)
+    await commit_or_delete(scope.session, redis, storage, outcome.stored_keys)
     result = await upload_result_out(outcome.images, outcome.rejected, storage, settings.signed_url_ttl)
     return JSONResponse(result.model_dump(mode="json"), status_code=201)
 

@@ -11,6 +11,7 @@ from api.idempotency import IdempotencyKeyHeader, idempotent_create
 from api.problems import AUTHED, problems
 from api.sse import SSE_RESPONSES, LastEventIdDep, job_event_stream
 from api.stream_auth import StreamPrincipalDep
+from api.tags import TagFilterDep
 from shared.events.schemas import EventOut
 from shared.events.service import list_job_events
 from shared.generations import service
@@ -19,6 +20,7 @@ from shared.generations.schemas import GenerationCreate, GenerationOut, Generati
 from shared.jobs.env import JobEnv
 from shared.jobs.registry import get_kind
 from shared.jobs.runner import request_cancel
+from shared.metadata import METADATA_QUERY
 from shared.models import Generation
 from shared.pagination import DEFAULT_LIMIT, Page
 from shared.queue import commit
@@ -44,18 +46,30 @@ async def create(
     settings: SettingsDep,
     idempotency_key: IdempotencyKeyHeader = None,
 ) -> JSONResponse:
-    """Generate images with an image model: a base model (e.g. `mdl_flux_1_dev`) or one of your trained
-    LoRAs. Answers 202 with the queued generation; follow it with `GET /v1/generations/{id}`.
+    """Generate images with an image model: a base model (e.g. `mdl_flux_1_dev`, `mdl_sdxl_1_0`,
+    `mdl_sd_1_5`) or one of your trained LoRAs. Answers 202 with the queued generation; follow it with
+    `GET /v1/generations/{id}`.
 
-    **For a LoRA model the model's trigger word is put in front of your prompt when the prompt does not
-    already contain it** (whole word, case-insensitive); `prompt` in the answer is the prompt as sent to
-    the provider. The LoRA is applied with `lora_scale` (default 1; ignored for base models).
+    **Modes**: `text_to_image` (default), `image_to_image` (`image`, `strength`) and `inpainting` (`image`,
+    `mask` of the same size, white = repaint), each on its own provider endpoint; which modes a model has,
+    and the parameters each takes with their ranges and defaults, is in `GET /v1/models/{id}` → `modes`.
+    `image` and `mask` are image references: exactly one of `upload_id` (`POST /v1/uploads`),
+    `dataset_image_id` or `generation_image_id`.
 
-    Outputs are copied into FotoGen's storage with a 256 px WebP thumbnail each; `url` and `thumbnail_url`
+    **LoRAs**: `model_id` may be a trained LoRA (scale `lora_scale`, default 1) and `loras` adds more (up to
+    3 in all, e.g. a character and a style, all trained on the same base model; `model_id` may then be that
+    base model). **Every LoRA's trigger word is put in front of your prompt when the prompt does not already
+    contain it** (whole word, case-insensitive); `prompt` in the answer is the prompt as sent.
+
+    Outputs are copied into FotoGen's storage (normalised like uploads: upright, no metadata; `sha256` and
+    `size_bytes` describe the stored copy) with a 256 px WebP thumbnail each; `url` and `thumbnail_url`
     are short-lived signed URLs made when the generation is read (fetch it again for fresh ones).
 
-    422 `model_not_image` for a model that does not make images, 422 `model_weights_missing` for a LoRA
-    without stored weights, 404 `model_not_found` for an unknown model (or another owner's)."""
+    422: `model_not_image`, `model_weights_missing`, `mode_not_supported`, `param_not_supported` (a
+    parameter the model's mode does not take), `not_a_lora`, `lora_base_mismatch`, `duplicate_lora`,
+    `too_many_loras`, `mask_size_mismatch`, `missing` (`image`/`mask` the mode needs), `validation_error`.
+    404: `model_not_found`, `upload_not_found`, `image_not_found`, `generation_image_not_found` (unknown
+    ids and other owners' alike)."""
 
     async def _create() -> tuple[int, GenerationOut]:
         row = await service.create_generation(scope, storage, settings, body, request.state.request_id)
@@ -66,19 +80,20 @@ async def create(
     )
 
 
-@router.get("", operation_id="generations-list", responses=problems(*AUTHED, 400))
+@router.get("", operation_id="generations-list", responses=problems(*AUTHED, 400), openapi_extra=METADATA_QUERY)
 async def list_generations(
     scope: ScopeDep,
     storage: StorageDep,
     settings: SettingsDep,
+    tags: TagFilterDep,
     model_id: Annotated[str | None, Query(max_length=40, description="Only generations of this model.")] = None,
     status: Annotated[GenerationStatus | None, Query(description="Only generations in this status.")] = None,
     limit: LimitQuery = DEFAULT_LIMIT,
     after: AfterQuery = None,
 ) -> Page[GenerationOut]:
-    """Your generations, newest first."""
+    """Your generations, newest first; `?metadata[key]=value` (exact, several AND) and `?end_user=` filter."""
     return await service.list_generations(
-        scope, storage, settings.signed_url_ttl, model_id=model_id, status=status, limit=limit, after=after
+        scope, storage, settings.signed_url_ttl, model_id=model_id, status=status, tags=tags, limit=limit, after=after
     )
 
 

@@ -36,6 +36,8 @@ async def _db(request: Request) -> None:
     responses={503: {"description": "A dependency is unreachable"}},
 )
 async def readyz(request: Request) -> JSONResponse:
+    """`checks` per dependency; `warnings` lists configuration that works here but fails with real Fal
+    (e.g. signed URLs on a loopback or private `FOTOGEN_PUBLIC_URL`, which production refuses to start with)."""
     results = dict(
         await asyncio.gather(
             _check("postgres", _db(request)),
@@ -44,7 +46,13 @@ async def readyz(request: Request) -> JSONResponse:
         )
     )
     ok = all(v == "ok" for v in results.values())
-    return JSONResponse({"status": "ok" if ok else "unavailable", "checks": results}, status_code=200 if ok else 503)
+    unreachable = request.app.state.settings.unreachable_files_problem()
+    body = {
+        "status": "ok" if ok else "unavailable",
+        "checks": results,
+        "warnings": [unreachable] if unreachable else [],
+    }
+    return JSONResponse(body, status_code=200 if ok else 503)
 
 
 @router.get("/metrics", operation_id="metrics", summary="Prometheus metrics", response_class=Response)

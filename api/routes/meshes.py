@@ -12,6 +12,7 @@ from api.deps import AfterQuery, LimitQuery, RedisDep, ScopeDep, SettingsDep, St
 from api.problems import AUTHED, problems
 from api.sse import SSE_RESPONSES, LastEventIdDep, job_event_stream
 from api.stream_auth import StreamPrincipalDep
+from api.tags import TagFilterDep
 from api.uploads import LimiterDep, read_multipart, upload_limits
 from shared.events.schemas import EventOut
 from shared.events.service import list_job_events
@@ -34,6 +35,7 @@ from shared.meshes.service import (
     render_job,
     render_jobs,
 )
+from shared.metadata import END_USER_DESCRIPTION, MAX_END_USER_CHARS, METADATA_DESCRIPTION, METADATA_QUERY
 from shared.models import MeshJob
 from shared.pagination import DEFAULT_LIMIT, Page
 from shared.queue import commit
@@ -69,6 +71,16 @@ _REQUEST_BODY: dict[str, Any] = {
                     "texture": {"type": "string", "enum": ["no", "standard", "HD"], "default": "standard"},
                     "pbr": {"type": "boolean", "default": False, "description": "Also produce `pbr_model`."},
                     "seed": {"type": "integer", "minimum": 0, "maximum": 2**31 - 1},
+                    "metadata": {
+                        "type": "string",
+                        "contentMediaType": "application/json",
+                        "description": "A JSON object of string → string: " + METADATA_DESCRIPTION,
+                    },
+                    "end_user": {
+                        "type": "string",
+                        "maxLength": MAX_END_USER_CHARS,
+                        "description": END_USER_DESCRIPTION,
+                    },
                 },
             },
             "encoding": {"files": {"contentType": "image/jpeg, image/png, image/webp"}},
@@ -89,7 +101,8 @@ async def create(
     request: Request, scope: ScopeDep, redis: RedisDep, storage: StorageDep, settings: SettingsDep, limiter: LimiterDep
 ) -> MeshJobCreated:
     """Turn 1-25 photos into 3D meshes (`multipart/form-data`: `files` parts plus the optional fields
-    `face_limit`, `texture`, `pbr`, `seed`). Each photo is validated like a dataset upload; refused files are
+    `face_limit`, `texture`, `pbr`, `seed`,
+    `metadata` as a JSON object, `end_user`). Each photo is validated like a dataset upload; refused files are
     listed in `rejected` and the others become the job's `items`. Answers 202 with the queued job; follow it
     with `GET /v1/meshes/{id}`. When no file is accepted: 422 `no_images_accepted` (every file in `errors`), or
     `no_files` when none was sent. `Idempotency-Key` is not supported on this multipart route."""
@@ -101,17 +114,18 @@ async def create(
     return MeshJobCreated(**job.model_dump(), rejected=created.rejected)
 
 
-@router.get("", operation_id="meshes-list", responses=problems(*AUTHED, 400))
+@router.get("", operation_id="meshes-list", responses=problems(*AUTHED, 400), openapi_extra=METADATA_QUERY)
 async def list_meshes(
     scope: ScopeDep,
+    tags: TagFilterDep,
     storage: StorageDep,
     settings: SettingsDep,
     status: Annotated[MeshJobStatus | None, Query(description="Only jobs in this status.")] = None,
     limit: LimitQuery = DEFAULT_LIMIT,
     after: AfterQuery = None,
 ) -> Page[MeshJobOut]:
-    """Your mesh jobs, newest first."""
-    rows = await list_mesh_jobs(scope, status, limit=limit, after=after)
+    """Your mesh jobs, newest first; `?metadata[key]=value` and `?end_user=` filter them."""
+    rows = await list_mesh_jobs(scope, status, tags, limit=limit, after=after)
     data = await render_jobs(scope.session, rows.items, storage, settings.signed_url_ttl)
     return Page(data=data, has_more=rows.has_more, next_cursor=rows.next_cursor)
 

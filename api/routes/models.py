@@ -29,14 +29,16 @@ async def list_models(
 ) -> Page[ModelOut]:
     """The base catalogue plus your trained models, newest first."""
     return await service.list_models(
-        scope, storage, settings.signed_url_ttl, model_type=type, category=category, limit=limit, after=after
+        scope, storage, settings, model_type=type, category=category, limit=limit, after=after
     )
 
 
 @router.get("/{model_id}", operation_id="models-get", responses=problems(*AUTHED, 404))
 async def get_model(model_id: str, scope: ScopeDep, storage: StorageDep, settings: SettingsDep) -> ModelOut:
+    """One model. A base model lists its `trainers` with each one's `params_schema` (Fal's input schema);
+    a trained LoRA shows its `weights`, stored `config` and `parent_model_id` (when it continued another)."""
     model = await scope.get(Model, model_id, "model")
-    return await service.model_out(model, storage, settings.signed_url_ttl)
+    return await service.model_out(model, storage, settings)
 
 
 @router.patch("/{model_id}", operation_id="models-update", responses=problems(*AUTHED, 403, 404))
@@ -51,7 +53,7 @@ async def update_model(
     """Rename a trained model (base models are read-only)."""
     model = await service.rename_model(scope, model_id, body)
     await commit(scope.session, redis)
-    return await service.model_out(model, storage, settings.signed_url_ttl)
+    return await service.model_out(model, storage, settings)
 
 
 @router.delete("/{model_id}", operation_id="models-delete", status_code=204, responses=problems(*AUTHED, 403, 404, 409))

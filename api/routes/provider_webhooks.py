@@ -6,7 +6,7 @@ import json
 from typing import Any
 
 from fastapi import APIRouter, Request
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel, Field, ValidationError
 
 from api.deps import RedisDep, SessionDep, SettingsDep
 from api.problems import problems
@@ -23,6 +23,7 @@ class CallbackAccepted(BaseModel):
     job_type: str | None = None
     job_id: str | None = None
     reconciling: bool = False
+    duplicate: bool = Field(default=False, description="This signed delivery was already received: nothing changed.")
 
 
 def _jwks(request: Request, settings: Any) -> JwksCache:
@@ -36,7 +37,7 @@ def _jwks(request: Request, settings: Any) -> JwksCache:
 @router.post(
     "/fal",
     operation_id="provider-webhooks-fal",
-    responses=problems(400, 401, 409, 503),
+    responses=problems(400, 401, 503),
     openapi_extra={
         "requestBody": {
             "required": True,
@@ -49,8 +50,9 @@ async def fal_callback(
 ) -> CallbackAccepted:
     """Called by Fal when a request we submitted completes. Accepted only with a valid ED25519 signature
     (`X-Fal-Webhook-Request-Id`, `-User-Id`, `-Timestamp`, `-Signature`; keys from the configured JWKS)
-    and a timestamp within ±300 s (401 `invalid_signature` / `stale_timestamp`); a second delivery of the
-    same signed callback is 409 `replayed_webhook`. A valid callback makes the job's next step run now
+    and a timestamp within ±300 s (401 `invalid_signature` / `stale_timestamp`). Fal re-delivers callbacks
+    it did not see acknowledged: a second delivery of the same signed callback is acknowledged (200,
+    `duplicate: true`) and changes nothing. A valid callback makes the job's next step run now
     (it then asks Fal for the outcome, as a poll would); an unknown request id is acknowledged and ignored."""
     body = await request.body()
     verified = await verify_fal_callback(
@@ -64,4 +66,6 @@ async def fal_callback(
         raise BadRequest("The body's request_id differs from the signed one.", code="malformed_callback")
     outcome = await handle_fal_callback(session, verified.digest, verified.request_id)
     await commit(session, redis)
-    return CallbackAccepted(job_type=outcome.job_type, job_id=outcome.job_id, reconciling=outcome.scheduled)
+    return CallbackAccepted(
+        job_type=outcome.job_type, job_id=outcome.job_id, reconciling=outcome.scheduled, duplicate=outcome.duplicate
+    )

@@ -11,19 +11,18 @@ from api.idempotency import IdempotencyKeyHeader, idempotent_create
 from api.problems import AUTHED, problems
 from api.sse import SSE_RESPONSES, LastEventIdDep, job_event_stream
 from api.stream_auth import StreamPrincipalDep
+from api.tags import TagFilterDep
 from shared.cache import NotifiedCache
 from shared.errors import not_found
 from shared.events.schemas import EventOut
 from shared.events.service import list_job_events
 from shared.jobs.env import JobEnv
-from shared.jobs.registry import get_kind
-from shared.jobs.runner import request_cancel
+from shared.metadata import METADATA_QUERY
 from shared.models import Training
 from shared.pagination import DEFAULT_LIMIT, Page
 from shared.queue import commit
 from shared.scope import OwnerScope
 from shared.trainings import service
-from shared.trainings.jobs import CANCELABLE
 from shared.trainings.schemas import TrainingCreate, TrainingOut, TrainingStatus
 
 router = APIRouter(prefix="/v1/trainings", tags=["trainings"])
@@ -34,7 +33,10 @@ router = APIRouter(prefix="/v1/trainings", tags=["trainings"])
     operation_id="trainings-create",
     status_code=202,
     response_model=TrainingOut,
-    responses=problems(*AUTHED, 400, 404, 409),
+    responses={
+        201: {"model": TrainingOut, "description": "Created with `start: false`: status `created`, nothing queued."},
+        **problems(*AUTHED, 400, 404, 409),
+    },
 )
 async def create(
     request: Request,
@@ -48,28 +50,38 @@ async def create(
     idempotency_key: IdempotencyKeyHeader = None,
 ) -> JSONResponse:
     """Start fine-tuning a LoRA of `base_model_id` on a dataset. Answers 202 with the queued training;
-    follow it with `GET /v1/trainings/{id}`, its `/stream` (SSE) or a webhook. A dataset below the
-    trainer's minimum image count (4 for `fast`, 10 for `portrait` by default) → 422 `dataset_too_small`."""
+    follow it with `GET /v1/trainings/{id}`, its `/stream` (SSE) or a webhook. With `"start": false` it
+    answers 201 with a `created` training that waits for `POST /v1/trainings/{id}/start`.
+
+    `params` are the trainer's own inputs (`trainers[].params_schema` of the base model: Fal's schema and
+    defaults); an unknown or out-of-range field → 422 `validation_error` naming it. A dataset below the
+    trainer's minimum image count (4 for `fast`, 10 for `portrait` by default) → 422 `dataset_too_small`.
+    `resume_from_model_id` continues one of your LoRAs of the same base model: 422 `trainer_cannot_resume`
+    when the trainer has no resume input, 422 `model_not_resumable` for a model that is not your LoRA of
+    this base model."""
 
     async def _create() -> tuple[int, TrainingOut]:
         row = await service.create_training(scope, storage, settings, body, request.state.request_id)
-        return 202, service.training_out(row)
+        return (202 if body.start else 201), service.training_out(row)
 
     return await idempotent_create(
         request, session, redis, owner_id=principal.owner_id, key=idempotency_key, body=body, create=_create
     )
 
 
-@router.get("", operation_id="trainings-list", responses=problems(*AUTHED, 400))
+@router.get("", operation_id="trainings-list", responses=problems(*AUTHED, 400), openapi_extra=METADATA_QUERY)
 async def list_trainings(
     scope: ScopeDep,
+    tags: TagFilterDep,
     status: Annotated[TrainingStatus | None, Query(description="Only trainings in this status.")] = None,
     dataset_id: Annotated[str | None, Query(max_length=40, description="Only trainings of this dataset.")] = None,
     limit: LimitQuery = DEFAULT_LIMIT,
     after: AfterQuery = None,
 ) -> Page[TrainingOut]:
-    """Your trainings, newest first."""
-    return await service.list_trainings(scope, status=status, dataset_id=dataset_id, limit=limit, after=after)
+    """Your trainings, newest first; `?metadata[key]=value` and `?end_user=` filter them."""
+    return await service.list_trainings(
+        scope, status=status, dataset_id=dataset_id, tags=tags, limit=limit, after=after
+    )
 
 
 @router.get(
@@ -95,6 +107,23 @@ async def get_training(training_id: str, request: Request, principal: PrincipalD
 
 
 @router.post(
+    "/{training_id}/start",
+    operation_id="trainings-start",
+    status_code=202,
+    responses=problems(*AUTHED, 404, 409),
+)
+async def start_training(
+    request: Request, training_id: str, scope: ScopeDep, redis: RedisDep, storage: StorageDep, settings: SettingsDep
+) -> TrainingOut:
+    """Queue a training created with `"start": false` (202, status `queued`). A training in any other
+    status → 409 `job_not_startable`."""
+    env = JobEnv(settings=settings, sessionmaker=request.app.state.sessionmaker, storage=storage, redis=redis)
+    row = await service.start_training(scope, env, training_id)
+    await commit(scope.session, redis)
+    return service.training_out(row)
+
+
+@router.post(
     "/{training_id}/cancel",
     operation_id="trainings-cancel",
     status_code=202,
@@ -103,13 +132,13 @@ async def get_training(training_id: str, request: Request, principal: PrincipalD
 async def cancel_training(
     request: Request, training_id: str, scope: ScopeDep, redis: RedisDep, storage: StorageDep, settings: SettingsDep
 ) -> TrainingOut:
-    """Cancel a training that is queued, preparing or training (the provider is asked to cancel).
-    A queued training is canceled at once; otherwise the answer shows the training still running and the
-    `training.canceled` event follows shortly. 409 `job_already_terminal` once it ended, and 409
-    `job_not_cancelable` while it is `saving` (the weights exist and are being stored)."""
-    await scope.get(Training, training_id, "training")
+    """Cancel a training that is created, queued, preparing or training (the provider is asked to cancel).
+    A created or queued training is canceled at once; otherwise the answer shows the training still running
+    and the `training.canceled` event follows shortly. A result the trainer delivers after the cancel is
+    dropped: the training stays `canceled` and no model is made. 409 `job_already_terminal` once it ended,
+    and 409 `job_not_cancelable` while it is `saving` (the weights exist and are being stored)."""
     env = JobEnv(settings=settings, sessionmaker=request.app.state.sessionmaker, storage=storage, redis=redis)
-    row = await request_cancel(scope.session, env, get_kind("training"), training_id, cancelable=CANCELABLE)
+    row = await service.cancel_training(scope, env, training_id)
     await commit(scope.session, redis)
     return service.training_out(row)
 

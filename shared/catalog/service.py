@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
 from typing import Any
 
 from sqlalchemy import select
@@ -10,7 +9,18 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared.catalog.data import BASE_MODELS
-from shared.catalog.schemas import ModelCategory, ModelOut, ModelPatch, ModelType, Weights
+from shared.catalog.modes import modes_of
+from shared.catalog.schemas import (
+    ModelCategory,
+    ModelOut,
+    ModelPatch,
+    ModelType,
+    ModeOut,
+    StoredFile,
+    TrainerOut,
+    Weights,
+)
+from shared.config import Settings
 from shared.errors import Conflict, Forbidden
 from shared.models import Generation, Model
 from shared.pagination import Page, paginate
@@ -33,11 +43,36 @@ async def seed_catalog(session: AsyncSession) -> int:
     return len(BASE_MODELS)
 
 
-async def model_out(model: Model, storage: Storage, ttl: timedelta) -> ModelOut:
+def trainers_out(model: Model, settings: Settings) -> list[TrainerOut]:
+    """The base model's trainers with their declared input schemas (``shared.trainings.trainers``)."""
+    from shared.trainings.service import min_images
+    from shared.trainings.trainers import trainer_for
+
+    out = []
+    for name, endpoint in sorted(model.trainers.items()):
+        trainer = trainer_for(endpoint)
+        out.append(
+            TrainerOut(
+                name=name,
+                endpoint=endpoint,
+                min_images=min_images(settings, name),
+                can_resume=trainer.resume_input is not None,
+                params_schema=trainer.params_schema(),
+            )
+        )
+    return out
+
+
+async def model_out(model: Model, storage: Storage, settings: Settings) -> ModelOut:
+    ttl = settings.signed_url_ttl
     weights = None
     if model.weights_key and model.weights_size is not None and model.weights_sha256:
         url = await storage.signed_url(model.weights_key, ttl, download_name="lora.safetensors")
         weights = Weights(url=url, size_bytes=model.weights_size, sha256=model.weights_sha256)
+    config = None
+    if model.config_key and model.config_size is not None and model.config_sha256:
+        url = await storage.signed_url(model.config_key, ttl, download_name="config.json")
+        config = StoredFile(url=url, size_bytes=model.config_size, sha256=model.config_sha256)
     return ModelOut(
         id=model.id,
         name=model.name,
@@ -47,8 +82,14 @@ async def model_out(model: Model, storage: Storage, ttl: timedelta) -> ModelOut:
         training_id=model.training_id,
         trigger_word=model.trigger_word,
         description=model.description,
-        trainers=sorted(model.trainers),
+        trainers=trainers_out(model, settings),
         weights=weights,
+        config=config,
+        parent_model_id=model.parent_model_id,
+        modes=[
+            ModeOut(name=m.name, endpoint=m.endpoint, params_schema=m.params_schema(), loras=m.loras)
+            for m in modes_of(model.base_model_id if model.type == "lora" else model.id).values()
+        ],
         created_at=model.created_at,
     )
 
@@ -56,7 +97,7 @@ async def model_out(model: Model, storage: Storage, ttl: timedelta) -> ModelOut:
 async def list_models(
     scope: OwnerScope,
     storage: Storage,
-    ttl: timedelta,
+    settings: Settings,
     *,
     model_type: ModelType | None = None,
     category: ModelCategory | None = None,
@@ -70,7 +111,7 @@ async def list_models(
     if category is not None:
         stmt = stmt.where(Model.category == category)
     rows = await paginate(scope.session, stmt, Model.id, limit=limit, after=after)
-    return rows.page([await model_out(m, storage, ttl) for m in rows.items])
+    return rows.page([await model_out(m, storage, settings) for m in rows.items])
 
 
 def ensure_owned_trained(model: Model) -> None:

@@ -16,6 +16,7 @@ from shared.datasets.schemas import DatasetCreate, DatasetPatch, ImagePatch
 from shared.errors import Conflict, ValidationFailed, not_found
 from shared.ids import new_id
 from shared.jobs.registry import TERMINAL
+from shared.metadata import TagFilter, merged
 from shared.models import Dataset, Image, Training
 from shared.pagination import Rows, paginate
 from shared.scope import OwnerScope
@@ -33,9 +34,10 @@ async def get_dataset(scope: OwnerScope, dataset_id: str) -> Dataset:
     return await scope.get(Dataset, dataset_id, "dataset")
 
 
-async def list_datasets(scope: OwnerScope, *, limit: int, after: str | None) -> Rows[Dataset]:
-    """The owner's datasets, newest first."""
-    return await paginate(scope.session, scope.select(Dataset), Dataset.id, limit=limit, after=after)
+async def list_datasets(scope: OwnerScope, tags: TagFilter, *, limit: int, after: str | None) -> Rows[Dataset]:
+    """The owner's datasets, newest first, filtered by metadata and end user."""
+    stmt = tags.apply(scope.select(Dataset), Dataset)
+    return await paginate(scope.session, stmt, Dataset.id, limit=limit, after=after)
 
 
 async def create_dataset(scope: OwnerScope, body: DatasetCreate) -> Dataset:
@@ -46,6 +48,8 @@ async def create_dataset(scope: OwnerScope, body: DatasetCreate) -> Dataset:
         description=body.description or None,
         trigger_word=body.trigger_word,
         kind=body.kind,
+        metadata_=body.metadata,
+        end_user=body.end_user,
         image_count=0,
         total_bytes=0,
     )
@@ -77,6 +81,10 @@ async def update_dataset(scope: OwnerScope, dataset_id: str, body: DatasetPatch)
         ds.description = body.description or None
     if "trigger_word" in sent:
         ds.trigger_word = body.trigger_word
+    if body.metadata is not None:
+        ds.metadata_ = merged(ds.metadata_, body.metadata)
+    if "end_user" in sent:
+        ds.end_user = body.end_user
     await scope.session.flush()
     await scope.session.refresh(ds)
     return ds

@@ -24,6 +24,8 @@ def dataset_out(ds: Dataset) -> DatasetOut:
         kind=ds.kind,
         image_count=ds.image_count,
         total_bytes=ds.total_bytes,
+        metadata=ds.metadata_,
+        end_user=ds.end_user,
         created_at=ds.created_at,
         updated_at=ds.updated_at,
     )

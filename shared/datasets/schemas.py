@@ -8,6 +8,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from shared.metadata import END_USER_DESCRIPTION, EndUser, MetadataPatch, TaggedCreate, TaggedOut
 from shared.trainings.schemas import TRIGGER_PATTERN
 from shared.uploads.schemas import RejectedFile
 
@@ -41,7 +42,7 @@ class _DatasetFields(BaseModel):
         return _clean_text(value, multiline=True) if isinstance(value, str) else value
 
 
-class DatasetCreate(_DatasetFields):
+class DatasetCreate(_DatasetFields, TaggedCreate):
     name: str = Field(min_length=1, max_length=200, examples=["Zoe, portraits"])
     description: str | None = Field(default=None, max_length=2000)
     trigger_word: str | None = Field(
@@ -60,9 +61,11 @@ class DatasetPatch(_DatasetFields):
     description: str | None = Field(default=None, max_length=2000)
     trigger_word: str | None = Field(default=None, pattern=TRIGGER_PATTERN)
     kind: DatasetKind | None = None
+    metadata: MetadataPatch | None = None
+    end_user: EndUser = Field(default=None, description=END_USER_DESCRIPTION + " Null clears it.")
 
 
-class DatasetOut(BaseModel):
+class DatasetOut(TaggedOut):
     id: str
     name: str
     description: str | None

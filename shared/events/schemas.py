@@ -27,6 +27,11 @@ EVENT_TYPES: Final[tuple[str, ...]] = (
     "mesh.succeeded",
     "mesh.failed",
     "mesh.canceled",
+    "video.queued",
+    "video.started",
+    "video.succeeded",
+    "video.failed",
+    "video.canceled",
 )
 TERMINAL_SUFFIXES: Final[tuple[str, ...]] = (".succeeded", ".failed", ".canceled")
 
@@ -47,7 +52,7 @@ class EventOut(BaseModel):
         description="`{job_type}.{what}`: " + ", ".join(f"`{t}`" for t in EVENT_TYPES) + ".",
         examples=["training.progress"],
     )
-    job_type: str = Field(description="`training`, `generation` or `mesh`.", examples=["training"])
+    job_type: str = Field(description="`training`, `generation`, `mesh` or `video`.", examples=["training"])
     job_id: str = Field(examples=["trn_01hx0000000000000000000000"])
     created_at: datetime
     data: dict[str, Any] = Field(

@@ -2,7 +2,7 @@
 
 from shared.fal.environment import configure_fal_client, fal_client_environment
 from shared.fal.errors import ProviderError
-from shared.fal.provider import CancelAnswer, FalProvider, ProviderState, ProviderStatus, RetryPolicy
+from shared.fal.provider import CancelAnswer, FalProvider, ProviderState, ProviderStatus
 from shared.fal.webhooks import (
     FAL_JWKS_URL,
     WebhookVerificationError,
@@ -17,7 +17,6 @@ __all__ = [
     "ProviderError",
     "ProviderState",
     "ProviderStatus",
-    "RetryPolicy",
     "WebhookVerificationError",
     "configure_fal_client",
     "fal_client_environment",

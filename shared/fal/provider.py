@@ -1,4 +1,4 @@
-"""``FalProvider``: the one Fal client of the worker (a thin, typed, retrying wrapper of fal-client).
+"""``FalProvider``: the one Fal client of the worker (a thin, typed wrapper of fal-client).
 
 It does not know whether it talks to Fal or to the sandbox; only its constructor arguments differ::
 
@@ -8,13 +8,19 @@ It does not know whether it talks to Fal or to the sandbox; only its constructor
 
 Build it once per process (arq ``on_startup``), before anything imports ``fal_client`` (see
 :mod:`shared.fal.environment`), and ``await provider.aclose()`` on shutdown.
+
+Retries happen in one layer per kind of error, never stacked: fal-client retries what it knows is
+transient at the HTTP level (408/409/429, connection errors and timeouts, and the gateway's HTML
+502/503/504 pages without ``x-fal-request-id``: up to 10 attempts each). Every method here makes one
+such call and maps what is left to a :class:`ProviderError` whose ``retryable`` flag tells the job runner
+whether to retry its step later (429, JSON 5xx of the queue service). A request that *completed* with an
+error is final (``final=True``, never retryable), whatever its HTTP status.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-import random
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -26,12 +32,13 @@ import httpx
 from shared.fal.environment import configure_fal_client
 from shared.fal.errors import (
     PROVIDER_AUTH_FAILED,
-    PROVIDER_FAILED,
     PROVIDER_RATE_LIMITED,
     PROVIDER_REJECTED_INPUT,
     PROVIDER_REQUEST_NOT_FOUND,
     PROVIDER_UNAVAILABLE,
     ProviderError,
+    code_for_error_type,
+    describe_detail,
 )
 
 log = logging.getLogger(__name__)
@@ -40,26 +47,6 @@ T = TypeVar("T")
 ProviderState = Literal["queued", "in_progress", "completed"]
 Operation = Literal["submit", "status", "result", "cancel"]
 CancelAnswer = Literal["CANCELLATION_REQUESTED", "ALREADY_COMPLETED", "NOT_FOUND"]
-
-
-@dataclass(frozen=True)
-class RetryPolicy:
-    """``max_retries`` extra attempts, sleeping ``min(max_delay, base_delay * 2**n)`` scaled by a random
-    factor in ``[1 - jitter, 1 + jitter]`` between them.
-
-    Note: fal-client itself already retries 408/409/429 and connection errors/timeouts (up to 10
-    attempts with its own backoff) before we see them; our retries come on top and are what cover 5xx.
-    """
-
-    max_retries: int = 4
-    base_delay: float = 0.5
-    max_delay: float = 10.0
-    jitter: float = 0.5
-
-    def delay(self, retry_number: int) -> float:
-        raw = min(self.max_delay, self.base_delay * (2.0**retry_number))
-        factor: float = random.uniform(1 - self.jitter, 1 + self.jitter)
-        return max(0.0, raw * factor)
 
 
 @dataclass(frozen=True)
@@ -87,25 +74,26 @@ def _error_from_response(op: Operation, response: httpx.Response) -> ProviderErr
     if isinstance(body, dict) and isinstance(body.get("error_type"), str):
         error_type = body["error_type"]
     error_type = error_type or response.headers.get("x-fal-error-type")
-    message = f"Fal {op} failed with HTTP {status}: {detail}"
-    from_request = "x-fal-request-id" in response.headers  # answered by the app, not the gateway
+    message = f"Fal {op} failed with HTTP {status}: {describe_detail(detail)}"
+    from_request = "x-fal-request-id" in response.headers  # answered for the request, not by the gateway
     kwargs: dict[str, Any] = {"status_code": status, "error_type": error_type, "detail": detail}
     if status in (401, 403):
         return ProviderError(PROVIDER_AUTH_FAILED, message, False, **kwargs)
-    if status == 429:
-        return ProviderError(PROVIDER_RATE_LIMITED, message, True, **kwargs)
     if status == 404:
         if op == "submit":
             return ProviderError(PROVIDER_REJECTED_INPUT, f"Unknown Fal endpoint: {detail}", False, **kwargs)
         return ProviderError(PROVIDER_REQUEST_NOT_FOUND, message, False, **kwargs)
-    if op == "result" and error_type == "request_cancelled":
-        return ProviderError(PROVIDER_FAILED, message, False, **kwargs)
+    if op == "result" and from_request and status != 429 and (error_type or status < 502):
+        # The request COMPLETED with this error, after Fal's own retries: final, whatever the status
+        # (a 504 request_timeout or 503 runner_scheduling_failure is not an outage of the queue API).
+        code = code_for_error_type(error_type, status)
+        return ProviderError(code, describe_detail(detail), False, final=True, **kwargs)
+    if status == 429:
+        return ProviderError(PROVIDER_RATE_LIMITED, message, True, **kwargs)
     if status in (408, 409):
         return ProviderError(PROVIDER_UNAVAILABLE, message, True, **kwargs)
     if 400 <= status < 500:
         return ProviderError(PROVIDER_REJECTED_INPUT, message, False, **kwargs)
-    if op == "result" and from_request and status == 500:
-        return ProviderError(PROVIDER_FAILED, message, False, **kwargs)
     return ProviderError(PROVIDER_UNAVAILABLE, message, True, **kwargs)
 
 
@@ -115,7 +103,7 @@ def _map_exception(op: Operation, exc: Exception) -> ProviderError:
     response = getattr(exc, "response", None)
     if isinstance(response, httpx.Response) and response.status_code >= 400:
         return _error_from_response(op, response)
-    if isinstance(exc, httpx.TimeoutException):
+    if isinstance(exc, (httpx.TimeoutException, TimeoutError)):
         return ProviderError(PROVIDER_UNAVAILABLE, f"Fal {op} timed out: {exc!r}", True)
     if isinstance(exc, httpx.TransportError):
         return ProviderError(PROVIDER_UNAVAILABLE, f"Fal {op} could not connect: {exc!r}", True)
@@ -129,7 +117,7 @@ def _log_message(entry: Any) -> str:
 
 
 class FalProvider:
-    """Submit / poll / fetch / cancel Fal queue requests with bounded retries and stable error codes.
+    """Submit / poll / fetch / cancel Fal queue requests; errors carry stable codes and a ``retryable`` flag.
 
     Args:
         key: the Fal API key (sent as ``Authorization: Key <key>``); any non-empty string for the sandbox.
@@ -137,7 +125,6 @@ class FalProvider:
         ca_file: an extra CA to trust (the sandbox's ``ca.pem``), added to the default trust store.
         webhook_base_url: base for relative ``webhook_url`` values given to :meth:`submit`.
         timeout: seconds for submit and result calls (status/cancel use fal-client's 120 s).
-        retry: our retry policy (see :class:`RetryPolicy`).
     """
 
     def __init__(
@@ -148,7 +135,6 @@ class FalProvider:
         ca_file: str | Path | None = None,
         webhook_base_url: str | None = None,
         timeout: float = 120.0,
-        retry: RetryPolicy | None = None,
     ) -> None:
         if not key:
             raise ValueError("a Fal key is required")
@@ -157,33 +143,20 @@ class FalProvider:
 
         self._fal: Any = fal_client.AsyncClient(key=key, default_timeout=timeout)
         self._timeout = timeout
-        self._retry = retry or RetryPolicy()
         self._webhook_base_url = webhook_base_url
         self._http: httpx.AsyncClient | None = None
         self.queue_url = queue_url or "https://queue.fal.run"
 
     # -- helpers ------------------------------------------------------------------------------------------
-    async def _with_retries(self, op: Operation, call: Callable[[], Awaitable[T]]) -> T:
-        retries = 0
-        while True:
-            try:
-                return await call()
-            except Exception as exc:
-                error = _map_exception(op, exc)
-                error.attempts = retries + 1
-                if not error.retryable or retries >= self._retry.max_retries:
-                    raise error from exc
-                delay = self._retry.delay(retries)
-                retries += 1
-                log.warning(
-                    "fal %s failed (%s), retry %d/%d in %.2fs",
-                    op,
-                    error.code,
-                    retries,
-                    self._retry.max_retries,
-                    delay,
-                )
-                await asyncio.sleep(delay)
+    async def _call(self, op: Operation, call: Callable[[], Awaitable[T]]) -> T:
+        """One call (fal-client's own HTTP retries included); what fails becomes a :class:`ProviderError`."""
+        try:
+            return await call()
+        except Exception as exc:
+            error = _map_exception(op, exc)
+            if error.retryable:
+                log.warning("fal %s failed (%s): %s", op, error.code, error.message)
+            raise error from exc
 
     async def _handle(self, endpoint: str, request_id: str) -> Any:
         handle = await self._fal.get_handle(endpoint, request_id)
@@ -208,7 +181,7 @@ class FalProvider:
             self._http = cast(httpx.AsyncClient, handle.client)
             return str(handle.request_id)
 
-        return await self._with_retries("submit", call)
+        return await self._call("submit", call)
 
     async def status(self, endpoint: str, request_id: str, with_logs: bool = True) -> ProviderStatus:
         import fal_client
@@ -231,27 +204,26 @@ class FalProvider:
                 )
             raise ProviderError(PROVIDER_UNAVAILABLE, f"unknown Fal status {st!r}", False)
 
-        return await self._with_retries("status", call)
+        return await self._call("status", call)
 
     async def result(self, endpoint: str, request_id: str) -> dict[str, Any]:
-        """Fetch the result of a COMPLETED request (one GET per attempt, no waiting).
+        """Fetch the result of a COMPLETED request (fal-client retries gateway errors of the GET itself).
 
-        A request that completed with an error raises ``provider_failed`` (5xx from the app, cancelled) or
-        ``provider_rejected_input`` (4xx/422 validation); ``detail`` holds Fal's error body.
+        A request that completed with an error raises a final, non-retryable error whose code comes from
+        Fal's ``error_type`` (:func:`shared.fal.errors.code_for_error_type`), its message being Fal's;
+        ``detail`` holds Fal's error body.
         """
 
         async def call() -> dict[str, Any]:
             handle = await self._handle(endpoint, request_id)
-            client = cast(httpx.AsyncClient, handle.client)
-            response = await client.get(str(handle.response_url), timeout=self._timeout)
-            if response.status_code >= 400:
-                raise _error_from_response("result", response)
-            data = response.json()
+            # get() polls the status until COMPLETED (once: the caller saw it completed), then GETs the result
+            async with asyncio.timeout(self._timeout):
+                data = await handle.get()
             if not isinstance(data, dict):
                 raise ProviderError(PROVIDER_UNAVAILABLE, "Fal result is not a JSON object", False)
             return cast(dict[str, Any], data)
 
-        return await self._with_retries("result", call)
+        return await self._call("result", call)
 
     async def cancel(self, endpoint: str, request_id: str) -> CancelAnswer:
         """Ask Fal to cancel; returns Fal's answer rather than raising for ALREADY_COMPLETED/NOT_FOUND."""
@@ -270,7 +242,7 @@ class FalProvider:
                 raise
             return "CANCELLATION_REQUESTED"
 
-        return await self._with_retries("cancel", call)
+        return await self._call("cancel", call)
 
     async def aclose(self) -> None:
         if self._http is not None:

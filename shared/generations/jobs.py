@@ -1,10 +1,11 @@
 """The generation job kind (worker side): what generations do beyond the shared runner.
 
-queued → running (submit to the model's generation endpoint — for a LoRA model with
-``loras: [{path: <signed URL of our weights>, scale}]``; the runner persists the request id at once) → poll
+queued → running (submit to the mode's endpoint the provider input planned at creation
+(``shared.generations.requests``) plus signed URLs of what it names in our storage: ``loras: [{path, scale}]``,
+``image_url``, ``mask_url``; the runner persists the request id at once) → poll
 the status in short self-rescheduling steps (first at ``generation_poll_interval``, then a fifth of the time
 spent so far) → on completion fetch the result (a failed request → ``failed`` with the provider error code), copy every
-output image into ``owners/{owner}/generations/{gen}/{n}.{ext}``, check it decodes, make
+output image into ``owners/{owner}/generations/{gen}/{n}.{ext}`` normalised like an upload, make
 ``{n}.thumb.webp``, insert the image rows → succeeded. Every step re-reads the row and is safe to repeat:
 copies are keyed deterministically, image rows are ``ON CONFLICT DO NOTHING`` and state changes are
 conditional. Retries, leases and crash recovery are the shared mechanism's (``shared.jobs.runner``).
@@ -23,21 +24,22 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
+import httpx
 from PIL import Image
 from sqlalchemy.dialects.postgresql import insert
 
-from shared.fal.errors import PROVIDER_FAILED, ProviderError
+from shared.fal.errors import PROVIDER_FAILED, PROVIDER_UNAVAILABLE, ProviderError
 from shared.generations.service import serialize
 from shared.ids import new_id
-from shared.imaging import make_thumbnail
+from shared.imaging import make_thumbnail, process_image
 from shared.jobs.env import JobEnv
-from shared.jobs.files import copy_url_to_storage
 from shared.jobs.registry import JobKind, PollPolicy
 from shared.jobs.steps import Job, ProviderSteps
 from shared.models import Generation, GenerationImage
 from shared.models.jobs import GenerationStatus as S
 from shared.queue import commit
 from shared.storage import ObjectExists, StoredObject
+from shared.uploads import image_limits
 
 LORA_URL_TTL = timedelta(hours=6)  # the provider may queue the request for a while before fetching
 CANCELABLE = frozenset({S.QUEUED, S.RUNNING})
@@ -50,6 +52,7 @@ def prefix(row: Generation) -> str:
 
 
 def provider_arguments(row: Generation, lora_url: str | None) -> dict[str, Any]:
+    """The input of a row queued before modes existed (FLUX text-to-image, at most one LoRA)."""
     params = row.params
     args: dict[str, Any] = {
         "prompt": row.prompt,
@@ -69,9 +72,22 @@ def provider_arguments(row: Generation, lora_url: str | None) -> dict[str, Any]:
 
 class GenerationSteps(ProviderSteps):
     async def arguments(self, job: Job) -> dict[str, Any]:
-        lora_key = (job.row.result or {}).get("lora_key")
-        lora_url = await job.env.storage.signed_url(lora_key, LORA_URL_TTL) if lora_key else None
-        return provider_arguments(job.row, lora_url)
+        state = job.row.result or {}
+        if "arguments" not in state:  # a row queued before modes existed
+            lora_key = state.get("lora_key")
+            lora_url = await job.env.storage.signed_url(lora_key, LORA_URL_TTL) if lora_key else None
+            return provider_arguments(job.row, lora_url)
+        sign = job.env.storage.signed_url
+        args: dict[str, Any] = {"prompt": job.row.prompt, **state["arguments"]}
+        if state.get("loras"):
+            args["loras"] = [
+                {"path": await sign(lo["key"], LORA_URL_TTL), "scale": lo["scale"]} for lo in state["loras"]
+            ]
+        if state.get("image_key"):
+            args["image_url"] = await sign(state["image_key"], LORA_URL_TTL)
+        if state.get("mask_key"):
+            args["mask_url"] = await sign(state["mask_key"], LORA_URL_TTL)
+        return args
 
     async def collect(self, job: Job, result: dict[str, Any]) -> float | None:
         row: Generation = job.row
@@ -130,37 +146,64 @@ def _image_row(row: Generation, n: int, image: dict[str, Any], nsfw: bool) -> di
 
 
 async def _store_image(env: JobEnv, row: Generation, n: int, output: dict[str, Any]) -> dict[str, Any]:
-    """Copy output ``n`` into storage (streamed), check it decodes, make its thumbnail. Safe to repeat."""
-    http = env.http
-    assert http is not None
+    """Copy output ``n`` into storage through the upload pipeline's normalisation (decoded, upright, no
+    metadata: what a dataset image is, so the copy can join a dataset byte for byte), make its thumbnail.
+    Safe to repeat: keys are deterministic and an existing object is the copy an earlier attempt made."""
     fmt = row.params.get("output_format", "jpeg")
-    declared, ext = ("image/png", "png") if fmt == "png" else ("image/jpeg", "jpg")
-    key = f"{prefix(row)}{n}.{ext}"
+    key = f"{prefix(row)}{n}.{'png' if fmt == 'png' else 'jpg'}"
     thumb_key = f"{prefix(row)}{n}.thumb.webp"
-    obj = await copy_url_to_storage(http, env.storage, str(output["url"]), key, declared)
     tmp_dir = env.settings.tmp_dir
     await asyncio.to_thread(tmp_dir.mkdir, parents=True, exist_ok=True)
     fd, name = await asyncio.to_thread(tempfile.mkstemp, dir=tmp_dir, prefix=f"{row.id}-{n}-")
     os.close(fd)
-    src, thumb = Path(name), Path(name + ".thumb.webp")
+    src, dst, thumb = Path(name), Path(name + ".img"), Path(name + ".thumb.webp")
     try:
+        obj = await env.storage.stat(key)
+        if obj is None:
+            await _download(env, str(output["url"]), src)
+            try:
+                await asyncio.to_thread(process_image, src, dst, image_limits(env.settings))
+            except Exception as exc:  # any decoder error: the provider sent no usable image
+                raise ProviderError(PROVIDER_FAILED, f"Output image {n} is not usable: {exc}", False) from exc
+            with contextlib.suppress(ObjectExists):
+                await env.storage.put_file(key, dst, _FORMATS[await asyncio.to_thread(_format_of, dst)][0])
+            obj = await env.storage.stat(key)
+            assert obj is not None
         await env.storage.download_to(key, src)
-        try:
-            width, height, pil_format = await asyncio.to_thread(_inspect, src)
-            if await env.storage.stat(thumb_key) is None:
-                await asyncio.to_thread(make_thumbnail, src, thumb, THUMBNAIL_SIDE)
-        except Exception as exc:  # any decoder error: the provider sent no usable image
-            await env.storage.delete(key)
-            raise ProviderError(PROVIDER_FAILED, f"Output image {n} does not decode: {exc}", False) from exc
+        width, height, pil_format = await asyncio.to_thread(_inspect, src)
         if await env.storage.stat(thumb_key) is None:
+            await asyncio.to_thread(make_thumbnail, src, thumb, THUMBNAIL_SIDE)
             with contextlib.suppress(ObjectExists):
                 await env.storage.put_file(thumb_key, thumb, "image/webp")
     finally:
-        for path in (src, thumb):
+        for path in (src, dst, thumb):
             with contextlib.suppress(OSError):
                 await asyncio.to_thread(path.unlink)
-    content_type = _FORMATS[pil_format][0]
-    return _image_record(obj, thumb_key, width, height, content_type)
+    return _image_record(obj, thumb_key, width, height, _FORMATS[pil_format][0])
+
+
+async def _download(env: JobEnv, url: str, path: Path) -> None:
+    """Stream a provider file to ``path`` (errors mapped like ``copy_url_to_storage``'s)."""
+    http = env.http
+    assert http is not None
+    try:
+        async with http.stream("GET", url) as response:
+            if response.status_code >= 400:
+                code = PROVIDER_UNAVAILABLE if response.status_code >= 500 else PROVIDER_FAILED
+                raise ProviderError(
+                    code, f"provider file answered {response.status_code}", code == PROVIDER_UNAVAILABLE
+                )
+            with path.open("wb") as out:
+                async for chunk in response.aiter_bytes(1024 * 1024):
+                    await asyncio.to_thread(out.write, chunk)
+    except httpx.TransportError as exc:
+        raise ProviderError(PROVIDER_UNAVAILABLE, f"could not download provider file: {exc!r}", True) from exc
+
+
+def _format_of(path: Path) -> str:
+    with Image.open(path, formats=tuple(_FORMATS)) as im:
+        assert im.format is not None
+        return im.format
 
 
 def _image_record(obj: StoredObject, thumb_key: str, width: int, height: int, content_type: str) -> dict[str, Any]:

@@ -5,56 +5,86 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from shared.catalog.modes import MAX_SEED, ImageSize, ImageSizePreset, OutputFormat, SdScheduler
 from shared.jobs.schemas import JobError
+from shared.metadata import TaggedCreate, TaggedOut
 from shared.models.jobs import GenerationStatus as GenerationStatus  # the API filters by it
+from shared.uploads.references import ImageRef
 
-ImageSizePreset = Literal["square_hd", "square", "portrait_4_3", "portrait_16_9", "landscape_4_3", "landscape_16_9"]
-OutputFormat = Literal["jpeg", "png"]
+GenerationMode = Literal["text_to_image", "image_to_image", "inpainting"]
+MAX_LORAS = 3
 
-MAX_SEED = 2**32 - 1
-DEFAULT_IMAGE_SIZE: ImageSizePreset = "landscape_4_3"
-PRESET_SIZES: dict[str, tuple[int, int]] = {
-    "square_hd": (1024, 1024),
-    "square": (512, 512),
-    "portrait_4_3": (768, 1024),
-    "portrait_16_9": (576, 1024),
-    "landscape_4_3": (1024, 768),
-    "landscape_16_9": (1024, 576),
-}
-
-
-class ImageSize(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    width: int = Field(ge=256, le=2048, multiple_of=8, description="Pixels, a multiple of 8.")
-    height: int = Field(ge=256, le=2048, multiple_of=8, description="Pixels, a multiple of 8.")
+#: Request fields that are the mode's parameters (validated by the mode's own schema, ``modes[].params_schema``).
+PARAM_FIELDS = (
+    "image_size",
+    "num_images",
+    "seed",
+    "guidance_scale",
+    "num_inference_steps",
+    "output_format",
+    "enable_safety_checker",
+    "strength",
+    "negative_prompt",
+    "scheduler",
+    "clip_skip",
+)
 
 
-class GenerationCreate(BaseModel):
+class LoraRef(BaseModel):
+    model_config = ConfigDict(extra="forbid", protected_namespaces=())
+
+    model_id: str = Field(max_length=40, description="One of your trained LoRAs (same base model as the others).")
+    scale: float = Field(default=1.0, ge=0, le=4, description="Strength of this LoRA.")
+
+
+class GenerationCreate(TaggedCreate):
+    """Parameters are top-level fields; which ones a model takes, their ranges and defaults depend on the
+    model and `mode` (`GET /v1/models/{id}` → `modes[].params_schema`). A parameter the mode does not take
+    is refused (422 `param_not_supported`)."""
+
     model_config = ConfigDict(extra="forbid", protected_namespaces=())
 
     model_id: str = Field(max_length=40, description="An image model: a base model or one of your trained LoRAs.")
     prompt: str = Field(
         min_length=1,
         max_length=2000,
-        description="For a LoRA model, its trigger word is put in front of the prompt when the prompt lacks it.",
+        description="Every LoRA's trigger word is put in front of the prompt when the prompt lacks it.",
     )
-    image_size: ImageSizePreset | ImageSize = Field(
-        default=DEFAULT_IMAGE_SIZE, description="A preset name or `{width, height}` (256..2048, multiples of 8)."
+    mode: GenerationMode = Field(
+        default="text_to_image",
+        description="`image_to_image` needs `image`; `inpainting` needs `image` and `mask` (same size, white = "
+        "repaint). Which modes a model has: `GET /v1/models/{id}` → `modes`.",
     )
-    num_images: int = Field(default=1, ge=1, le=4)
+    loras: list[LoraRef] = Field(
+        default_factory=list,
+        max_length=MAX_LORAS,
+        description="Up to 3 LoRAs in all (counting `model_id` when it is a LoRA), all of one base model; "
+        "`model_id` may then be that base model.",
+    )
+    image: ImageRef | None = Field(default=None, description="The init image (image_to_image, inpainting).")
+    mask: ImageRef | None = Field(default=None, description="The mask (inpainting): white = repaint.")
+    lora_scale: float | None = Field(
+        default=None, ge=0, le=2, description="Strength of `model_id` when it is a LoRA (default 1)."
+    )
+    image_size: ImageSizePreset | ImageSize | None = Field(
+        default=None, description="A preset name or `{width, height}` (256..2048, multiples of 8)."
+    )
+    num_images: int | None = Field(default=None, ge=1, le=4)
     seed: int | None = Field(
         default=None, ge=0, le=MAX_SEED, description="Same seed + prompt + params → same images. Random if unset."
     )
-    guidance_scale: float = Field(default=3.5, ge=0, le=20, description="How closely to follow the prompt.")
-    num_inference_steps: int = Field(default=28, ge=1, le=50)
-    lora_scale: float | None = Field(
-        default=None, ge=0, le=2, description="Strength of a LoRA model (default 1). Ignored for base models."
+    guidance_scale: float | None = Field(default=None, ge=0, le=35, description="How closely to follow the prompt.")
+    num_inference_steps: int | None = Field(default=None, ge=1, le=150)
+    output_format: OutputFormat | None = None
+    enable_safety_checker: bool | None = Field(
+        default=None, description="Let the provider blank out images it flags (`nsfw: true` either way)."
     )
-    output_format: OutputFormat = "jpeg"
-    enable_safety_checker: bool = Field(
-        default=True, description="Let the provider blank out images it flags (`nsfw: true` either way)."
+    strength: float | None = Field(
+        default=None, ge=0, le=1, description="image_to_image and inpainting: how much to change the init image."
     )
+    negative_prompt: str | None = Field(default=None, max_length=2000, description="SDXL and SD 1.5 only.")
+    scheduler: SdScheduler | None = Field(default=None, description="SDXL and SD 1.5 only.")
+    clip_skip: int | None = Field(default=None, ge=0, le=2, description="SDXL and SD 1.5 only.")
 
     @field_validator("prompt")
     @classmethod
@@ -65,36 +95,51 @@ class GenerationCreate(BaseModel):
 
 
 class GenerationParams(BaseModel):
-    """The parameters as they were sent to the provider (defaults filled in)."""
+    """The request as it was sent to the provider (the mode's defaults filled in)."""
 
-    image_size: ImageSizePreset | ImageSize
+    model_config = ConfigDict(protected_namespaces=())
+
+    mode: GenerationMode = "text_to_image"
+    loras: list[LoraRef] = Field(
+        default_factory=list, description="Every LoRA applied, `model_id` first when it is a LoRA."
+    )
+    image: ImageRef | None = None
+    mask: ImageRef | None = None
+    strength: float | None = None
+    image_size: ImageSizePreset | ImageSize | None = Field(
+        default=None, description="Null: the init image's size (image_to_image, inpainting)."
+    )
     num_images: int
     seed: int | None = Field(description="The seed you asked for (null: random; the one used is `seed`).")
     guidance_scale: float
     num_inference_steps: int
-    lora_scale: float | None = Field(description="Null for base models.")
+    lora_scale: float | None = Field(default=None, description="Scale of `model_id` when it is a LoRA, else null.")
+    negative_prompt: str | None = None
+    scheduler: SdScheduler | None = None
+    clip_skip: int | None = None
     output_format: OutputFormat
     enable_safety_checker: bool
 
 
 class GenerationImageOut(BaseModel):
-    id: str
+    id: str = Field(description="Use as `generation_image_id` in an image reference.")
     url: str = Field(description="Short-lived signed URL of the stored image.")
     thumbnail_url: str = Field(description="Short-lived signed URL of a WebP thumbnail (longest side 256 px).")
     width: int
     height: int
     content_type: str
-    size_bytes: int
+    size_bytes: int = Field(description="Size of the stored copy.")
+    sha256: str = Field(description="SHA-256 of the stored copy (lowercase hex).")
     nsfw: bool = Field(description="The provider's NSFW flag for this image.")
 
 
-class GenerationOut(BaseModel):
+class GenerationOut(TaggedOut):
     model_config = ConfigDict(protected_namespaces=())
 
     id: str
     status: GenerationStatus
     model_id: str
-    prompt: str = Field(description="The prompt as sent to the provider (trigger word included).")
+    prompt: str = Field(description="The prompt as sent to the provider (trigger words included).")
     params: GenerationParams
     images: list[GenerationImageOut]
     seed: int | None = Field(description="The seed the provider used (known once the generation succeeded).")

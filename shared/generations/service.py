@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from datetime import timedelta
 from typing import Any
@@ -11,7 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared.config import Settings
-from shared.errors import ValidationFailed
+from shared.generations.requests import plan_generation
 from shared.generations.schemas import (
     GenerationCreate,
     GenerationImageOut,
@@ -23,23 +22,11 @@ from shared.ids import new_id
 from shared.jobs.registry import get_kind
 from shared.jobs.runner import create_job
 from shared.jobs.schemas import JobError
-from shared.models import Generation, GenerationImage, Model
+from shared.metadata import TagFilter
+from shared.models import Generation, GenerationImage
 from shared.pagination import Page, paginate
 from shared.scope import OwnerScope
 from shared.storage import Storage
-
-DEFAULT_LORA_SCALE = 1.0
-
-
-def with_trigger_word(prompt: str, trigger_word: str | None) -> str:
-    """Put ``trigger_word`` in front of ``prompt`` unless the prompt already has it as a whole word
-    (case-insensitive)."""
-    if not trigger_word or not trigger_word.strip():
-        return prompt
-    word = trigger_word.strip()
-    if re.search(rf"(?<!\w){re.escape(word)}(?!\w)", prompt, re.IGNORECASE):
-        return prompt
-    return f"{word} {prompt}"
 
 
 def _image_out(img: GenerationImage, url: str, thumbnail_url: str) -> GenerationImageOut:
@@ -51,6 +38,7 @@ def _image_out(img: GenerationImage, url: str, thumbnail_url: str) -> Generation
         height=img.height,
         content_type=img.content_type,
         size_bytes=img.size_bytes,
+        sha256=img.sha256,
         nsfw=img.nsfw,
     )
 
@@ -87,6 +75,8 @@ async def generations_out(
                 images=rendered,
                 seed=row.seed,
                 error=JobError(code=row.error_code, message=row.error_message or "") if row.error_code else None,
+                metadata=row.metadata_,
+                end_user=row.end_user,
                 created_at=row.created_at,
                 started_at=row.started_at,
                 finished_at=row.finished_at,
@@ -110,6 +100,7 @@ async def list_generations(
     *,
     model_id: str | None = None,
     status: GenerationStatus | None = None,
+    tags: TagFilter | None = None,
     limit: int,
     after: str | None,
 ) -> Page[GenerationOut]:
@@ -119,6 +110,8 @@ async def list_generations(
         stmt = stmt.where(Generation.model_id == model_id)
     if status is not None:
         stmt = stmt.where(Generation.status == status)
+    if tags is not None:
+        stmt = tags.apply(stmt, Generation)
     rows = await paginate(scope.session, stmt, Generation.id, limit=limit, after=after)
     return rows.page(await generations_out(scope.session, storage, ttl, rows.items))
 
@@ -126,44 +119,28 @@ async def list_generations(
 async def create_generation(
     scope: OwnerScope, storage: Storage, settings: Settings, body: GenerationCreate, request_id: str | None
 ) -> Generation:
-    model = await scope.get(Model, body.model_id, "model")
-    if model.category != "image" or not model.generation_endpoint:
-        raise ValidationFailed(
-            f"Model {model.id!r} is not an image model (category {model.category!r}).",
-            code="model_not_image",
-            errors=[{"loc": ["body", "model_id"], "code": "model_not_image", "detail": "not an image model"}],
-        )
-    lora_key: str | None = None
-    if model.type == "lora":
-        if not model.weights_key:
-            raise ValidationFailed(
-                f"Model {model.id!r} has no stored weights.",
-                code="model_weights_missing",
-                errors=[{"loc": ["body", "model_id"], "code": "model_weights_missing", "detail": "no weights"}],
-            )
-        lora_key = model.weights_key
-    params = GenerationParams(
-        image_size=body.image_size,
-        num_images=body.num_images,
-        seed=body.seed,
-        guidance_scale=body.guidance_scale,
-        num_inference_steps=body.num_inference_steps,
-        lora_scale=(DEFAULT_LORA_SCALE if body.lora_scale is None else body.lora_scale) if lora_key else None,
-        output_format=body.output_format,
-        enable_safety_checker=body.enable_safety_checker,
-    )
+    """Check the request against its model (``shared.generations.requests``), insert the job, write
+    ``generation.queued`` and schedule it (sent when the caller commits)."""
+    plan = await plan_generation(scope, body)
     row = Generation(
         id=new_id("generation"),
         owner_id=scope.owner_id,
-        model_id=model.id,
-        prompt=with_trigger_word(body.prompt, model.trigger_word if lora_key else None),
-        params=params.model_dump(mode="json"),
-        seed=body.seed,
+        model_id=body.model_id,
+        prompt=plan.prompt,
+        params=plan.params.model_dump(mode="json"),
+        seed=plan.params.seed,
         provider_name="fal",
-        provider_endpoint=model.generation_endpoint,
+        provider_endpoint=plan.mode.endpoint,
         request_id=request_id,
-        # worker-internal state: the weights to pass (snapshotted: the model may be renamed or deleted later)
-        result={"lora_key": lora_key} if lora_key else {},
+        metadata_=body.metadata,
+        end_user=body.end_user,
+        # worker-internal: the provider input and the stored objects to sign when submitting
+        result={
+            "arguments": plan.arguments,
+            "loras": plan.lora_keys,
+            "image_key": plan.image_key,
+            "mask_key": plan.mask_key,
+        },
     )
     await create_job(scope.session, storage, settings.signed_url_ttl, get_kind("generation"), row)
     return row

@@ -6,5 +6,6 @@ from shared.generations.jobs import GENERATION
 from shared.jobs.registry import JobRegistry
 from shared.meshes.jobs import MESH
 from shared.trainings.jobs import TRAINING
+from shared.videos.jobs import VIDEO
 
-KINDS = JobRegistry([TRAINING, GENERATION, MESH])
+KINDS = JobRegistry([TRAINING, GENERATION, MESH, VIDEO])

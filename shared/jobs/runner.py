@@ -96,8 +96,12 @@ async def _claim(env: JobEnv, kind: JobKind, job_id: str, seq: int) -> tuple[boo
 async def fail_job(env: JobEnv, kind: JobKind, job_id: str, code: str, message: str) -> None:
     async with env.sessionmaker() as session:
         values = {"error_code": code, "error_message": message}
-        await transition(session, env, kind, job_id, from_statuses=None, to="failed", event="failed", values=values)
+        row = await transition(
+            session, env, kind, job_id, from_statuses=None, to="failed", event="failed", values=values
+        )
         await commit(session, env.redis)
+    if row is not None:  # a failed job keeps nothing half-made either (inputs it staged, partial copies)
+        await kind.steps.cleanup(Job(env, kind, row))
 
 
 async def advance(env: JobEnv, kind: JobKind, job_id: str) -> float | None:

@@ -6,6 +6,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from shared.jobs.schemas import JobError as JobError  # re-exported: the mesh service renders errors with it
+from shared.metadata import TaggedOut
 from shared.models.jobs import MeshItemStatus
 from shared.models.jobs import MeshJobStatus as MeshJobStatus  # the API filters by it
 from shared.uploads.schemas import RejectedFile
@@ -58,7 +59,7 @@ class MeshItemOut(BaseModel):
     finished_at: datetime | None
 
 
-class MeshJobOut(BaseModel):
+class MeshJobOut(TaggedOut):
     id: str
     status: MeshJobStatus = Field(
         description="`succeeded` once every item ended and at least one succeeded (see each item's status "

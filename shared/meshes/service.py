@@ -32,6 +32,7 @@ from shared.meshes.schemas import (
     MeshJobStatus,
     MeshOptions,
 )
+from shared.metadata import TagFilter, TaggedCreate, tags_from_form
 from shared.models import MeshItem, MeshJob
 from shared.pagination import Rows, paginate
 from shared.scope import OwnerScope
@@ -101,6 +102,8 @@ async def mesh_out(row: MeshJob, items: Sequence[MeshItem], storage: Storage, tt
         item_count=row.item_count,
         items=[await item_out(i, storage, ttl) for i in items],
         error=_error(row.error_code, row.error_message),
+        metadata=row.metadata_,
+        end_user=row.end_user,
         created_at=row.created_at,
         started_at=row.started_at,
         finished_at=row.finished_at,
@@ -142,10 +145,10 @@ async def serialize(session: AsyncSession, storage: Storage, ttl: timedelta, row
 
 
 async def list_mesh_jobs(
-    scope: OwnerScope, status: MeshJobStatus | None, *, limit: int, after: str | None
+    scope: OwnerScope, status: MeshJobStatus | None, tags: TagFilter, *, limit: int, after: str | None
 ) -> Rows[MeshJob]:
-    """The owner's mesh jobs, newest first, optionally only those in ``status``."""
-    stmt = scope.select(MeshJob)
+    """The owner's mesh jobs, newest first, optionally only those in ``status``, filtered by metadata."""
+    stmt = tags.apply(scope.select(MeshJob), MeshJob)
     if status is not None:
         stmt = stmt.where(MeshJob.status == status)
     return await paginate(scope.session, stmt, MeshJob.id, limit=limit, after=after)
@@ -229,6 +232,7 @@ async def create_mesh_job(
     422 ``no_images_accepted`` (every file in ``errors``) when no photo is accepted, ``no_files`` when none
     was sent. Flushes, never commits; what was stored is deleted again on failure.
     """
+    tags = tags_from_form(batch.fields)
     options = parse_options(batch.fields)
     photos, rejected = _sort_files(batch)
     async with ImagePipeline(image_limits(settings), settings.tmp_dir, limiter) as pipeline:
@@ -238,7 +242,7 @@ async def create_mesh_job(
         accepted = [p for p in photos if p.accepted]
         if not accepted:
             raise nothing_accepted(rejected)
-        row, keys = await _insert_job(scope, storage, settings, options, accepted, request_id)
+        row, keys = await _insert_job(scope, storage, settings, options, accepted, request_id, tags)
     return CreatedMesh(row=row, rejected=rejected, stored_keys=keys)
 
 
@@ -249,6 +253,7 @@ async def _insert_job(
     options: MeshOptions,
     photos: Sequence[Upload],
     request_id: str | None,
+    tags: TaggedCreate,
 ) -> tuple[MeshJob, list[str]]:
     job_id = new_id("mesh")
     owner_id = scope.owner_id
@@ -280,6 +285,8 @@ async def _insert_job(
             provider_name="fal",
             provider_endpoint=ENDPOINT,
             request_id=request_id,
+            metadata_=tags.metadata,
+            end_user=tags.end_user,
         )
         session.add(row)
         await session.flush()

@@ -6,6 +6,8 @@ from shared.models.catalog import Model
 from shared.models.datasets import Dataset, Image
 from shared.models.events import Event, ProviderWebhookReceipt, WebhookDelivery, WebhookEndpoint
 from shared.models.jobs import Generation, GenerationImage, JobMixin, MeshItem, MeshJob, Training
+from shared.models.uploads import Upload
+from shared.models.videos import Video
 
 __all__ = [
     "ApiKey",
@@ -25,7 +27,9 @@ __all__ = [
     "Owner",
     "ProviderWebhookReceipt",
     "Training",
+    "Upload",
     "UsageRecord",
+    "Video",
     "WebhookDelivery",
     "WebhookEndpoint",
 ]

@@ -30,3 +30,7 @@ class Model(TimestampMixin, Base):
     weights_size: Mapped[int | None] = mapped_column(BigInteger)
     weights_sha256: Mapped[str | None] = mapped_column(String(64))
     config_key: Mapped[str | None] = mapped_column(String(500))
+    config_size: Mapped[int | None] = mapped_column(BigInteger)
+    config_sha256: Mapped[str | None] = mapped_column(String(64))
+    # The LoRA a retraining continued (no FK: a model keeps its lineage when the parent is deleted).
+    parent_model_id: Mapped[str | None] = mapped_column(String(40))

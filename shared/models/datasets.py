@@ -4,11 +4,13 @@ from sqlalchemy import BigInteger, ForeignKey, Integer, String, Text, UniqueCons
 from sqlalchemy.orm import Mapped, mapped_column
 
 from shared.db import Base
+from shared.metadata import TaggedMixin, tag_indexes
 from shared.models.base import OwnedMixin, TimestampMixin
 
 
-class Dataset(OwnedMixin, TimestampMixin, Base):
+class Dataset(TaggedMixin, OwnedMixin, TimestampMixin, Base):
     __tablename__ = "datasets"
+    __table_args__ = tag_indexes("datasets")
 
     id: Mapped[str] = mapped_column(String(40), primary_key=True)
     name: Mapped[str] = mapped_column(String(200), nullable=False)

@@ -18,6 +18,7 @@ from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
 from shared.db import Base
+from shared.metadata import TaggedMixin, tag_indexes
 from shared.models.base import OwnedMixin, Timestamp, TimestampMixin
 
 
@@ -35,6 +36,7 @@ class JobStatus(StrEnum):
 
 
 class TrainingStatus(JobStatus):
+    CREATED = "created"  # made with ``"start": false``: nothing scheduled until ``POST …/start``
     QUEUED = "queued"
     PREPARING = "preparing"
     TRAINING = "training"
@@ -101,8 +103,9 @@ class JobMixin(OwnedMixin, TimestampMixin):
     finished_at: Mapped[datetime | None] = mapped_column(Timestamp)
 
 
-class Training(JobMixin, Base):
+class Training(TaggedMixin, JobMixin, Base):
     __tablename__ = "trainings"
+    __table_args__ = tag_indexes("trainings")
 
     status: Mapped[TrainingStatus] = status_column(TrainingStatus)
     id: Mapped[str] = mapped_column(String(40), primary_key=True)
@@ -118,10 +121,13 @@ class Training(JobMixin, Base):
     zip_key: Mapped[str | None] = mapped_column(String(500))
     result: Mapped[dict[str, Any] | None] = mapped_column(JSONB)
     model_id: Mapped[str | None] = mapped_column(String(40))
+    # No FK: the training keeps its history when the model it continued is deleted.
+    resume_from_model_id: Mapped[str | None] = mapped_column(String(40))
 
 
-class Generation(JobMixin, Base):
+class Generation(TaggedMixin, JobMixin, Base):
     __tablename__ = "generations"
+    __table_args__ = tag_indexes("generations")
 
     status: Mapped[GenerationStatus] = status_column(GenerationStatus)
     id: Mapped[str] = mapped_column(String(40), primary_key=True)
@@ -150,8 +156,9 @@ class GenerationImage(Base):
     nsfw: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
 
 
-class MeshJob(JobMixin, Base):
+class MeshJob(TaggedMixin, JobMixin, Base):
     __tablename__ = "mesh_jobs"
+    __table_args__ = tag_indexes("mesh_jobs")
 
     status: Mapped[MeshJobStatus] = status_column(MeshJobStatus)
     id: Mapped[str] = mapped_column(String(40), primary_key=True)

@@ -1,18 +1,25 @@
 """The training job kind (worker side): what trainings do beyond the shared runner.
 
-queued → preparing (snapshot the image list, stream the ZIP into storage, submit to the trainer; the
-runner persists the request id at once) → training (poll status with logs; ``step i/N`` → progress) →
-saving (copy ``diffusers_lora_file`` and ``config_file`` into our storage, create the Model) → succeeded.
-Every step re-reads the row and is safe to repeat; state changes are conditional.
+created (only with ``"start": false``: nothing scheduled, the reconciler ignores it) → queued (on create
+or ``POST …/start``) → preparing (snapshot the image list, stream the ZIP into storage, submit to the
+trainer with the inputs its declared schema builds; the runner persists the request id at once) →
+training (poll status with logs; progress from ``step i/N`` lines, else estimated from the trainer's
+typical duration, see ``shared.trainings.progress``) → saving (copy ``diffusers_lora_file`` and
+``config_file`` into our storage, create the Model) → succeeded. Every step re-reads the row and is safe
+to repeat; state changes are conditional.
 
-Cancel works in queued, preparing and training (the provider is asked to cancel). Once the provider has
-finished and the job is ``saving``, a cancel is refused (409 ``job_not_cancelable``): the weights already
-exist and are being copied, and a half-made model is never left behind.
+Cancel works in created, queued, preparing and training (the provider is asked to cancel). Fal only
+*signals* a running trainer, which may finish anyway (and bill): **a result that arrives after a cancel
+is dropped** — the job stays ``canceled`` and nothing is stored from it: the completion is only ever read
+by a step, and a step finds the job canceled (terminal: nothing runs) or, when the cancel lands while the
+step is looking at the result, sees ``cancel_requested_at`` under the row lock before anything is copied
+and finishes the cancel instead. Once the job is ``saving`` a cancel is refused (409 ``job_not_cancelable``):
+the weights exist and are being copied. A failed or canceled training deletes its ZIP and whatever it had
+copied of the model, so no half-made model (row or weights) is ever left behind.
 """
 
 from __future__ import annotations
 
-import re
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -32,11 +39,13 @@ from shared.models import Image, Model, Training
 from shared.models.jobs import TrainingStatus as S
 from shared.queue import commit
 from shared.trainings.archive import zip_snapshot
+from shared.trainings.progress import STEP_RE, TAIL_LINES, estimated_fraction, new_lines, step_fraction
 from shared.trainings.service import min_images, serialize
+from shared.trainings.trainers import trainer_for
 
-STEP_RE = re.compile(r"step\s+(\d+)\s*/\s*(\d+)", re.IGNORECASE)
 ZIP_URL_TTL = timedelta(hours=6)
-CANCELABLE = frozenset({S.QUEUED, S.PREPARING, S.TRAINING})
+CANCELABLE = frozenset({S.CREATED, S.QUEUED, S.PREPARING, S.TRAINING})
+ESTIMATE_EVENT_STEP = 0.01  # an estimated rise smaller than this is not worth an event
 
 # progress bands per stage
 PREPARING_DONE = 0.05
@@ -52,35 +61,9 @@ def model_prefix(owner_id: str, model_id: str) -> str:
     return f"owners/{owner_id}/models/{model_id}/"
 
 
-def provider_arguments(row: Training, images_url: str) -> dict[str, Any]:
-    params = row.params
-    args: dict[str, Any] = {"images_data_url": images_url, "steps": params["steps"]}
-    if row.trainer == "portrait":
-        args.update(
-            trigger_phrase=row.trigger_word,
-            learning_rate=params["learning_rate"],
-            create_masks=params["create_masks"],
-        )
-    else:
-        args.update(
-            trigger_word=row.trigger_word,
-            is_style=params["is_style"],
-            create_masks=params["create_masks"],
-            learning_rate=params["learning_rate"],
-        )
-    return args
-
-
-def parse_progress(logs: list[str]) -> tuple[float | None, str | None]:
-    """(progress, ``step i/N``) from the newest ``step i/N`` log line."""
-    for line in reversed(logs):
-        match = STEP_RE.search(line)
-        if match:
-            i, n = int(match.group(1)), int(match.group(2))
-            if n > 0:
-                frac = min(1.0, i / n)
-                return TRAINING_START + (TRAINING_END - TRAINING_START) * frac, f"step {i}/{n}"
-    return None, None
+def provider_arguments(row: Training, images_url: str, resume_url: str | None = None) -> dict[str, Any]:
+    """What the trainer receives: its declared schema's fields (Fal's defaults), our ZIP, trigger, resume."""
+    return trainer_for(row.provider_endpoint or "").arguments(row.params, images_url, row.trigger_word, resume_url)
 
 
 async def snapshot_images(session: AsyncSession, row: Training) -> list[dict[str, Any]]:
@@ -101,6 +84,11 @@ class TrainingSteps(ProviderSteps):
     submitted = S.TRAINING
     with_logs = True
 
+    async def advance(self, job: Job) -> float | None:
+        if job.row.status == S.CREATED:  # not started: a stray step (e.g. a cancel's) must not submit it
+            return None
+        return await super().advance(job)
+
     def started_values(self, job: Job) -> dict[str, Any]:
         return {"stage": "snapshotting images", "progress": progress_value(Training, 0.01)}
 
@@ -119,56 +107,91 @@ class TrainingSteps(ProviderSteps):
                 await job.move((S.PREPARING,), values={**values, "zip_key": zip_key(row)}, session=session)
                 await commit(session, job.env.redis)
             row.snapshot = snapshot
+        if row.resume_from_model_id and await _resume_weights(job) is None:
+            await job.fail("resume_model_gone", "The model to resume from was deleted before the training started.")
+            return False
         if await job.env.storage.stat(zip_key(row)) is None:
             await job.env.storage.put(zip_key(row), zip_snapshot(job.env.storage, row.snapshot), "application/zip")
         return True
 
     async def arguments(self, job: Job) -> dict[str, Any]:
-        return provider_arguments(job.row, await job.env.storage.signed_url(zip_key(job.row), ZIP_URL_TTL))
+        row: Training = job.row
+        weights = await _resume_weights(job) if row.resume_from_model_id else None
+        resume_url = await job.env.storage.signed_url(weights, ZIP_URL_TTL) if weights else None
+        return provider_arguments(row, await job.env.storage.signed_url(zip_key(row), ZIP_URL_TTL), resume_url)
 
     def on_submitted(self, job: Job) -> tuple[str | None, str | None, dict[str, Any], dict[str, Any] | None]:
         values = {"stage": "queued at provider", "progress": progress_value(Training, TRAINING_START)}
         return S.TRAINING, "progress", values, {"message": "submitted to the trainer"}
 
     async def progress(self, job: Job, status: ProviderStatus) -> float | None:
-        """Report the provider queue position, new log lines and ``step i/N``; poll sooner after news."""
+        """Report the provider queue position, new log lines and progress; poll sooner after news."""
         row: Training = job.row
-        seen = int((row.result or {}).get("logs_seen", 0))
+        polled = dict(row.result or {})
         news_at = _news_at(row)
         if status.state == "queued":
             stage = f"in provider queue (position {status.queue_position})"
             if stage != row.stage:
                 news_at = utcnow()
-                await job.move((S.TRAINING,), None, "progress", _polled(seen, news_at, stage=stage), {"message": stage})
+                values = _polled(polled, news_at, stage=stage)
+                await job.move((S.TRAINING,), None, "progress", values, {"message": stage})
             return job.poll_delay(news_at)
-        new_logs = status.logs[seen:] if len(status.logs) >= seen else status.logs
-        if new_logs:
-            news_at = utcnow()
+        now = utcnow()
+        tail = [str(x) for x in polled.get("logs_tail") or []]
+        fresh = new_lines(tail, int(polled.get("logs_seen", 0)), status.logs)
+        if fresh:
+            news_at = now
+        changed = bool(fresh) or "running_since" not in polled
+        running_since = datetime.fromisoformat(polled.get("running_since") or now.isoformat())
+        polled.update(
+            logs_seen=len(status.logs), logs_tail=(tail + fresh)[-TAIL_LINES:], running_since=running_since.isoformat()
+        )
+        fraction, stage = self._fraction(row, status.logs, (now - running_since).total_seconds())
+        progress = TRAINING_START + (TRAINING_END - TRAINING_START) * fraction
+        rise = progress - row.progress
         async with job.env.sessionmaker() as session:
-            for line in new_logs:
+            for line in fresh:
                 if not STEP_RE.search(line):
                     await job.move((S.TRAINING,), None, "log", extra={"message": line[:2000]}, session=session)
-            values = _polled(len(status.logs), news_at)
-            progress, step = parse_progress(status.logs)
-            if step and (progress or 0) > row.progress + 1e-9:
-                values.update(stage=f"training ({step})", progress=progress_value(Training, progress or 0))
-                await job.move((S.TRAINING,), None, "progress", values, {"message": step}, session=session)
-            elif new_logs:
+            values = _polled(polled, news_at)
+            if rise > 1e-9 and (stage.startswith("training (step") or rise >= ESTIMATE_EVENT_STEP):
+                values.update(stage=stage, progress=progress_value(Training, progress))
+                await job.move((S.TRAINING,), None, "progress", values, {"message": stage}, session=session)
+            elif changed:
                 await job.move((S.TRAINING,), values=values, session=session)
             await commit(session, job.env.redis)
         return job.poll_delay(news_at)
 
+    @staticmethod
+    def _fraction(row: Training, logs: list[str], elapsed: float) -> tuple[float, str]:
+        """The trainer's own ``step i/N`` when it logs one, else an estimate from its typical duration."""
+        step = step_fraction(logs)
+        if step is not None:
+            return step[0], f"training ({step[1]})"
+        expected = trainer_for(row.provider_endpoint or "").expected_seconds(row.params)
+        return estimated_fraction(elapsed, expected), "training (estimated)"
+
     async def collect(self, job: Job, result: dict[str, Any]) -> float | None:
         if not (result.get("diffusers_lora_file") or {}).get("url"):
             await job.fail(PROVIDER_FAILED, "The trainer returned no diffusers_lora_file.")
+            await self.cleanup(job)
             return None
-        values = {
-            "stage": "saving weights",
-            "progress": progress_value(Training, TRAINING_END),
-            "result": {"provider": result},
-            "model_id": job.row.model_id or new_id("model"),
-        }
-        await job.move((S.TRAINING,), S.SAVING, "progress", values, {"message": "training finished; saving weights"})
+        async with job.env.sessionmaker() as session:
+            # the row lock orders this against an API cancel: a result that arrives after one is dropped
+            current = await session.get(Training, job.id, with_for_update=True, populate_existing=True)
+            if current is not None and current.cancel_requested_at is not None and current.status in CANCELABLE:
+                await session.rollback()
+                await job.cancel()
+                return None
+            values = {
+                "stage": "saving weights",
+                "progress": progress_value(Training, TRAINING_END),
+                "result": {"provider": result},
+                "model_id": job.row.model_id or new_id("model"),
+            }
+            extra = {"message": "training finished; saving weights"}
+            await job.move((S.TRAINING,), S.SAVING, "progress", values, extra, session=session)
+            await commit(session, job.env.redis)
         return 0.0
 
     async def resume(self, job: Job) -> float | None:
@@ -180,7 +203,20 @@ class TrainingSteps(ProviderSteps):
         return {"stage": "canceled"}
 
     async def cleanup(self, job: Job) -> None:
-        await job.env.storage.delete(zip_key(job.row))
+        """After a cancel or a failure: the ZIP, and whatever had been copied of the model."""
+        row: Training = job.row
+        await job.env.storage.delete(zip_key(row))
+        if row.model_id:
+            await job.env.storage.delete_prefix(model_prefix(row.owner_id, row.model_id))
+
+
+async def _resume_weights(job: Job) -> str | None:
+    """The storage key of the weights a resumed training continues from (None: that model is gone)."""
+    async with job.env.sessionmaker() as session:
+        key: str | None = await session.scalar(
+            select(Model.weights_key).where(Model.id == job.row.resume_from_model_id)
+        )
+    return key
 
 
 def _news_at(row: Training) -> datetime | None:
@@ -188,8 +224,8 @@ def _news_at(row: Training) -> datetime | None:
     return datetime.fromisoformat(raw) if isinstance(raw, str) else row.started_at
 
 
-def _polled(logs_seen: int, news_at: datetime | None, **values: Any) -> dict[str, Any]:
-    return {"result": {"logs_seen": logs_seen, "news_at": news_at.isoformat() if news_at else None}, **values}
+def _polled(polled: dict[str, Any], news_at: datetime | None, **values: Any) -> dict[str, Any]:
+    return {"result": {**polled, "news_at": news_at.isoformat() if news_at else None}, **values}
 
 
 async def save_model(job: Job) -> None:
@@ -202,12 +238,11 @@ async def save_model(job: Job) -> None:
     weights = await copy_url_to_storage(
         *copy, provider["diffusers_lora_file"]["url"], prefix + "lora.safetensors", "application/octet-stream"
     )
-    config_key = None
+    config = None
     if (provider.get("config_file") or {}).get("url"):
         config = await copy_url_to_storage(
             *copy, provider["config_file"]["url"], prefix + "config.json", "application/json"
         )
-        config_key = config.key
     async with job.env.sessionmaker() as session:
         endpoint = await session.scalar(select(Model.generation_endpoint).where(Model.id == row.base_model_id))
         model: dict[str, Any] = {
@@ -222,7 +257,10 @@ async def save_model(job: Job) -> None:
             "weights_key": weights.key,
             "weights_size": weights.size,
             "weights_sha256": weights.sha256,
-            "config_key": config_key,
+            "config_key": config.key if config else None,
+            "config_size": config.size if config else None,
+            "config_sha256": config.sha256 if config else None,
+            "parent_model_id": row.resume_from_model_id,
             "trainers": {},
             "generation_endpoint": endpoint,
         }

@@ -37,19 +37,26 @@ class IncomingFile:
     declared_content_type: str | None  # what the sender claimed; shared.imaging sniffs the real format
     path: Path  # a temp file holding exactly the file's bytes
     size: int
+    # An object we stored already normalised (a generation output): validated like any file, but kept
+    # byte for byte, so its sha256 (and duplicate detection) stays that of the stored original.
+    verbatim: bool = False
 
     @property
     def stem(self) -> str:
         return name_stem(self.display_name)
 
     @classmethod
-    async def from_storage(cls, storage: Storage, key: str, filename: str, tmp_dir: Path) -> IncomingFile:
+    async def from_storage(
+        cls, storage: Storage, key: str, filename: str, tmp_dir: Path, *, verbatim: bool = False
+    ) -> IncomingFile:
         """Download a stored object to a temp file in ``tmp_dir`` (the caller owns it, see
-        :meth:`IncomingBatch.cleanup`), so it goes through the pipeline like an uploaded file."""
+        :meth:`IncomingBatch.cleanup`), so it goes through the pipeline like an uploaded file (``verbatim``:
+        the object is already normalised; keep its bytes)."""
         path = tmp_dir / f"copy-{uuid.uuid4().hex}.part"
         await asyncio.to_thread(tmp_dir.mkdir, parents=True, exist_ok=True)
         stored = await storage.download_to(key, path)
-        return cls(IMAGE_FIELD, filename, sanitize_filename(filename), stored.content_type, path, stored.size)
+        display = sanitize_filename(filename)
+        return cls(IMAGE_FIELD, filename, display, stored.content_type, path, stored.size, verbatim)
 
 
 @dataclass

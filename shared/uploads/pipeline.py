@@ -21,6 +21,8 @@ from __future__ import annotations
 
 import contextlib
 import ctypes
+import dataclasses
+import hashlib
 import sys
 import uuid
 from collections.abc import Awaitable, Callable, Collection, Iterable, Sequence
@@ -80,6 +82,12 @@ def _process_one(src: Path, dst: Path, limits: ImageLimits) -> ProcessedImage:
         raise
     finally:
         _release_memory()
+
+
+def _as_stored(image: ProcessedImage, path: Path) -> ProcessedImage:
+    """``image`` describing the bytes of ``path`` (a verbatim file) instead of its re-encoding."""
+    data = path.read_bytes()
+    return dataclasses.replace(image, size_bytes=len(data), sha256=hashlib.sha256(data).hexdigest())
 
 
 def _load_malloc_trim() -> Callable[[int], int] | None:
@@ -147,8 +155,11 @@ class ImagePipeline:
             log.exception("image_processing_failed", filename=upload.file.display_name)
             upload.reject("corrupt_image", "The image could not be decoded.")
             return
-        upload.normalised = dst
         self._copies.append(dst)
+        if upload.file.verbatim:
+            dst = upload.file.path
+            upload.image = await anyio.to_thread.run_sync(_as_stored, upload.image, dst)
+        upload.normalised = dst
         if on_processed is not None:
             await on_processed(upload)
 

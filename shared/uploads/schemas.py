@@ -18,6 +18,7 @@ REJECTION_CODES = (
     "invalid_caption",
     "duplicate_caption",
     "caption_without_image",
+    "image_not_in_generation",
 )
 
 

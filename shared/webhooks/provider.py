@@ -1,4 +1,8 @@
-"""Incoming provider callbacks (Fal): replay protection and "reconcile this job now".
+"""Incoming provider callbacks (Fal): deduplication and "reconcile this job now".
+
+Fal re-delivers a callback it does not see acknowledged (several times, over hours), with the same body
+and signature, so a second delivery is normal, not an attack: it is acknowledged (200) and changes
+nothing. Only the first delivery of a signature reconciles the job.
 
 A verified callback only makes the job's next step happen *sooner*: the job step itself asks the provider
 for the status and result, exactly as a poll would (the callback body is informative, never trusted as the
@@ -14,7 +18,6 @@ from pydantic import BaseModel, Field
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from shared.errors import Conflict
 from shared.jobs.registry import JobKind, JobRegistry, default_registry
 from shared.jobs.runner import reconcile_now
 from shared.models import ProviderWebhookReceipt
@@ -35,18 +38,18 @@ class CallbackOutcome:
     job_type: str | None
     job_id: str | None
     scheduled: bool
+    duplicate: bool = False
 
 
-async def record_receipt(session: AsyncSession, digest: str, request_id: str) -> None:
-    """Remember the callback by its signature digest; a second delivery of it is 409 ``replayed_webhook``."""
+async def record_receipt(session: AsyncSession, digest: str, request_id: str) -> bool:
+    """Remember the callback by its signature digest; False when this delivery was already received."""
     stmt = (
         insert(ProviderWebhookReceipt)
         .values(digest=digest, request_id=request_id)
         .on_conflict_do_nothing(index_elements=["digest"])
         .returning(ProviderWebhookReceipt.digest)
     )
-    if (await session.execute(stmt)).scalar_one_or_none() is None:
-        raise Conflict("This webhook delivery was already received.", code="replayed_webhook")
+    return (await session.execute(stmt)).scalar_one_or_none() is not None
 
 
 async def find_job(session: AsyncSession, kinds: JobRegistry, request_id: str) -> tuple[JobKind, str] | None:
@@ -61,7 +64,8 @@ async def find_job(session: AsyncSession, kinds: JobRegistry, request_id: str) -
 async def handle_fal_callback(
     session: AsyncSession, digest: str, request_id: str, kinds: JobRegistry | None = None
 ) -> CallbackOutcome:
-    await record_receipt(session, digest, request_id)
+    if not await record_receipt(session, digest, request_id):
+        return CallbackOutcome(job_type=None, job_id=None, scheduled=False, duplicate=True)
     found = await find_job(session, kinds or default_registry(), request_id)
     if found is None:
         return CallbackOutcome(job_type=None, job_id=None, scheduled=False)

@@ -76,7 +76,7 @@ async def test_models_lists_base_catalogue(authed: httpx.AsyncClient) -> None:
     assert "mdl_flux_1_dev" in ids
     flux = next(m for m in page["data"] if m["id"] == "mdl_flux_1_dev")
     assert flux["type"] == "base" and flux["category"] == "image" and flux["weights"] is None
-    assert flux["trainers"] == ["fast", "portrait"]
+    assert [t["name"] for t in flux["trainers"]] == ["fast", "portrait"]
     assert page["has_more"] is False and page["next_cursor"] is None
 
 
@@ -96,9 +96,7 @@ async def test_model_get_and_unknown(authed: httpx.AsyncClient) -> None:
 
 
 async def test_base_models_are_read_only(authed: httpx.AsyncClient) -> None:
-    assert_problem(
-        await authed.patch("/v1/models/mdl_flux_1_dev", json={"name": "x"}), 403, "base_model_read_only"
-    )
+    assert_problem(await authed.patch("/v1/models/mdl_flux_1_dev", json={"name": "x"}), 403, "base_model_read_only")
     assert_problem(await authed.delete("/v1/models/mdl_flux_1_dev"), 403, "base_model_read_only")
 
 

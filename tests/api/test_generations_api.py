@@ -12,7 +12,7 @@ import pytest
 from support.factories import create_owner
 from support.problems import assert_problem
 
-from shared.generations.service import with_trigger_word
+from shared.generations.requests import with_trigger_word
 from shared.ids import new_id
 from shared.models import Model
 
@@ -80,14 +80,24 @@ async def cancel_all(api: httpx.AsyncClient, ids: list[str]) -> None:
         ({"image_size": {"width": 512}}, "image_size"),
         ({"seed": -1}, "seed"),
         ({"seed": 2**32}, "seed"),
-        ({"guidance_scale": 20.5}, "guidance_scale"),
+        ({"guidance_scale": 35.5}, "guidance_scale"),
         ({"guidance_scale": -0.1}, "guidance_scale"),
         ({"num_inference_steps": 0}, "num_inference_steps"),
         ({"num_inference_steps": 51}, "num_inference_steps"),
         ({"lora_scale": 2.01}, "lora_scale"),
         ({"output_format": "webp"}, "output_format"),
         ({"enable_safety_checker": "maybe"}, "enable_safety_checker"),
-        ({"loras": []}, "loras"),
+        ({"loras": [{"model_id": "mdl_x", "scale": 5}]}, "loras"),
+        ({"loras": [{"model_id": f"mdl_{i}"} for i in range(4)]}, "loras"),
+        ({"metadata": {"k" * 41: "v"}}, "metadata"),
+        ({"metadata": {"k": "v" * 501}}, "metadata"),
+        ({"metadata": {f"k{i}": "v" for i in range(21)}}, "metadata"),
+        ({"metadata": {"k": 1}}, "metadata"),
+        ({"end_user": "u" * 129}, "end_user"),
+        ({"mode": "outpainting"}, "mode"),
+        ({"image": {"upload_id": "upl_1", "dataset_image_id": "img_1"}}, "image"),
+        ({"image": {}}, "image"),
+        ({"strength": 1.5}, "strength"),
         ({"model_id": None}, "model_id"),
     ],
 )
@@ -128,6 +138,14 @@ async def test_create_get_list_cancel_and_isolation(
         "lora_scale": 1.0,
         "output_format": "jpeg",
         "enable_safety_checker": True,
+        "mode": "text_to_image",
+        "loras": [{"model_id": model.id, "scale": 1.0}],
+        "image": None,
+        "mask": None,
+        "strength": None,
+        "negative_prompt": None,
+        "scheduler": None,
+        "clip_skip": None,
     }
     base_gen = (await api.post("/v1/generations", json={"model_id": BASE, "prompt": "ZOE-less prompt"})).json()
     assert base_gen["prompt"] == "ZOE-less prompt" and base_gen["params"]["lora_scale"] is None

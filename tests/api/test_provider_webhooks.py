@@ -126,20 +126,25 @@ async def owner_id(fal_app: Any) -> str:
     return await owner_of(fal_app, await new_api_key(fal_app))
 
 
-async def test_valid_callback_reconciles_the_training_now_and_replay_is_refused(
+async def test_valid_callback_reconciles_the_training_now_and_a_redelivery_is_acknowledged_only(
     fal_app: Any, fal: httpx.AsyncClient, jwks: Jwks, owner_id: str
 ) -> None:
     job = await training_with_request(fal_app, owner_id)
     body, headers = signed(jwks.signer, f"req-{job}")
     r = await fal.post(PATH, content=body, headers=headers)
     assert r.status_code == 200, r.text
-    assert r.json() == {"received": True, "job_type": "training", "job_id": job, "reconciling": True}
+    assert r.json() == {
+        "received": True, "job_type": "training", "job_id": job, "reconciling": True, "duplicate": False
+    }
     seq, next_run_at = await job_state(fal_app, Training, job)
     assert seq == 4 and next_run_at is not None
     assert await arq_job_exists(fal_app, f"training:{job}:4")  # the step, enqueued after commit
 
-    # the very same delivery again: refused, and nothing else happens
-    assert_problem(await fal.post(PATH, content=body, headers=headers), 409, "replayed_webhook")
+    # the very same delivery again (Fal re-delivers): acknowledged, and nothing else happens
+    for _ in range(2):
+        again = await fal.post(PATH, content=body, headers=headers)
+        assert again.status_code == 200, again.text
+        assert again.json()["duplicate"] is True and again.json()["reconciling"] is False
     assert (await job_state(fal_app, Training, job))[0] == 4
 
 
@@ -178,7 +183,9 @@ async def test_generation_and_mesh_callbacks_find_their_jobs(
         body, headers = signed(jwks.signer, request_id)
         r = await fal.post(PATH, content=body, headers=headers)
         assert r.status_code == 200, r.text
-        assert r.json() == {"received": True, "job_type": kind, "job_id": job_id, "reconciling": True}
+        assert r.json() == {
+            "received": True, "job_type": kind, "job_id": job_id, "reconciling": True, "duplicate": False
+        }
         assert (await job_state(fal_app, model, job_id))[0] == 1
 
 
@@ -199,6 +206,7 @@ async def test_busy_or_finished_jobs_and_unknown_requests_are_acknowledged_only(
         "job_type": None,
         "job_id": None,
         "reconciling": False,
+        "duplicate": False,
     }
 
 

@@ -92,8 +92,9 @@ async def test_speed_knobs(fal: Any, sandbox: RunningSandbox) -> None:
     await fal.subscribe(FLUX, {"prompt": "x"}, interval=0.01)
     assert time.monotonic() - started >= 0.6
     record = sandbox.requests()["requests"][0]
-    assert record["started_at"] - record["submitted_at"] >= 0.3
-    assert record["completed_at"] - record["started_at"] >= 0.3
+    # asyncio may end a sleep up to its clock resolution early (timers within it count as due): allow 5 ms.
+    assert record["started_at"] - record["submitted_at"] >= 0.3 - 0.005
+    assert record["completed_at"] - record["started_at"] >= 0.3 - 0.005
 
 
 async def test_control_api(control: httpx.AsyncClient, sandbox: RunningSandbox, fal: Any) -> None:

@@ -55,9 +55,7 @@ async def drop_database(admin_url: str, name: str) -> None:
     await _admin(admin_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
-def make_settings(
-    database_url: str, redis_url: str, data_dir: Path, run_id: str, **overrides: Any
-) -> Settings:
+def make_settings(database_url: str, redis_url: str, data_dir: Path, run_id: str, **overrides: Any) -> Settings:
     values: dict[str, Any] = {
         "environment": "test",
         "database_url": database_url,

@@ -57,9 +57,16 @@ async def create_dataset(app: Any, owner_id: str, images: int = 4, *, trigger_wo
             stored = await storage.put(key, chunks(), "image/jpeg")
             session.add(
                 Image(
-                    id=img_id, owner_id=owner_id, dataset_id=ds.id, filename=f"photo{i}.jpg",
-                    content_type="image/jpeg", width=320, height=320, size_bytes=stored.size,
-                    sha256=hashlib.sha256(data).hexdigest(), caption=f"a photo of ZOE number {i}" if i % 2 else None,
+                    id=img_id,
+                    owner_id=owner_id,
+                    dataset_id=ds.id,
+                    filename=f"photo{i}.jpg",
+                    content_type="image/jpeg",
+                    width=320,
+                    height=320,
+                    size_bytes=stored.size,
+                    sha256=hashlib.sha256(data).hexdigest(),
+                    caption=f"a photo of ZOE number {i}" if i % 2 else None,
                     storage_key=key,
                 )
             )
@@ -77,9 +84,7 @@ async def owner_of(app: Any, raw_key: str) -> str:
         return principal.owner_id
 
 
-async def wait_for(
-    client: httpx.AsyncClient, path: str, statuses: set[str], timeout: float = 30.0
-) -> dict[str, Any]:
+async def wait_for(client: httpx.AsyncClient, path: str, statuses: set[str], timeout: float = 30.0) -> dict[str, Any]:
     """Poll ``path`` until its ``status`` is one of ``statuses``."""
     deadline = time.monotonic() + timeout
     body: dict[str, Any] = {}

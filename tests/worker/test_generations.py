@@ -191,7 +191,8 @@ async def test_unfetchable_lora_is_rejected_by_the_provider(
         await session.commit()
     gen = (await api.post("/v1/generations", json={"model_id": model.id, "prompt": "a ghost"})).json()
     done = await wait_for(api, f"/v1/generations/{gen['id']}", TERMINAL)
-    assert done["status"] == "failed" and done["error"]["code"] == "provider_rejected_input", done
+    # Fal's file_download_error: it could not fetch the weights
+    assert done["status"] == "failed" and done["error"]["code"] == "provider_download_failed", done
     assert len(submissions(sandbox)) == 1
 
 

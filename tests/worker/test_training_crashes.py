@@ -29,16 +29,26 @@ async def crash_env(app: Any, settings: Any, live_api: str, sandbox: Any) -> Asy
 
     queue = f"{settings.queue_name}:trn-crash:{secrets.token_hex(3)}"
     crash_settings = make_settings(
-        settings.database_url, settings.redis_url, settings.data_dir, "unused",
-        queue_name=queue, public_url=live_api, fal_queue_url=settings.fal_queue_url, fal_ca_file=settings.fal_ca_file,
+        settings.database_url,
+        settings.redis_url,
+        settings.data_dir,
+        "unused",
+        queue_name=queue,
+        public_url=live_api,
+        fal_queue_url=settings.fal_queue_url,
+        fal_ca_file=settings.fal_ca_file,
     )
     crash_app = create_app(crash_settings)
     owner_id, key = await create_owner(app)
     with WorkerProcess(worker_env(settings, queue_name=queue, public_url=live_api)) as proc:
-        async with crash_app.router.lifespan_context(crash_app), httpx.AsyncClient(
-            transport=httpx.ASGITransport(app=crash_app), base_url="http://test",
-            headers={"Authorization": f"Bearer {key}"},
-        ) as api:
+        async with (
+            crash_app.router.lifespan_context(crash_app),
+            httpx.AsyncClient(
+                transport=httpx.ASGITransport(app=crash_app),
+                base_url="http://test",
+                headers={"Authorization": f"Bearer {key}"},
+            ) as api,
+        ):
             yield api, proc, owner_id
 
 
@@ -59,6 +69,32 @@ async def _wait_status(app: Any, training_id: str, status: str, timeout: float =
     raise AssertionError(f"training never reached {status}")
 
 
+async def _freeze_in_stage_and_kill(app: Any, api: Any, proc: Any, dataset_id: str, stage: str) -> dict[str, Any]:
+    """Kill -9 the worker while the training is in ``stage``, mid-step.
+
+    The row is locked as soon as the stage is seen, so the worker's next write blocks and the kill lands
+    mid-step. On a loaded machine the worker may already have moved on before the lock was taken (a
+    stage can last milliseconds): the status read *under the lock* says so, and the attempt is repeated
+    with a new training instead of killing in the wrong stage."""
+    for _ in range(5):
+        trn: dict[str, Any] = (await api.post("/v1/trainings", json={"dataset_id": dataset_id})).json()
+        await _wait_status(app, trn["id"], stage)
+        async with app.state.engine.connect() as conn:
+            trans = await conn.begin()
+            locked = await conn.scalar(
+                text("SELECT status FROM trainings WHERE id = :id FOR UPDATE"), {"id": trn["id"]}
+            )
+            if locked == stage:
+                await asyncio.sleep(0.3)
+                proc.kill9()
+            await trans.rollback()
+        if locked == stage:
+            assert await _status(app, trn["id"]) == stage
+            return trn
+        await wait_for(api, f"/v1/trainings/{trn['id']}", TERMINAL, timeout=60)
+    raise AssertionError(f"never caught a training in {stage!r} (5 attempts)")
+
+
 @pytest.mark.parametrize("stage", ["preparing", "training", "saving"])
 async def test_kill9_then_restart_succeeds_with_one_submission_and_one_model(
     app: Any, sandbox: Any, crash_env: tuple[Any, Any, Any], stage: str
@@ -68,17 +104,7 @@ async def test_kill9_then_restart_succeeds_with_one_submission_and_one_model(
     ds = await create_dataset(app, owner_id, images=6)
     proc.start()
     proc.wait_alive(0.5)
-    trn = (await api.post("/v1/trainings", json={"dataset_id": ds.id})).json()
-    await _wait_status(app, trn["id"], stage)
-    # Freeze the job where it is: the worker's next write to the row blocks on this lock, so the kill lands
-    # mid-step (for `training` the provider is simply still working).
-    async with app.state.engine.connect() as conn:
-        trans = await conn.begin()
-        await conn.execute(text("SELECT 1 FROM trainings WHERE id = :id FOR UPDATE"), {"id": trn["id"]})
-        await asyncio.sleep(0.3)
-        proc.kill9()
-        await trans.rollback()
-    assert await _status(app, trn["id"]) == stage
+    trn = await _freeze_in_stage_and_kill(app, api, proc, ds.id, stage)
     proc.restart()
     try:
         done = await wait_for(api, f"/v1/trainings/{trn['id']}", TERMINAL, timeout=60)
@@ -86,7 +112,8 @@ async def test_kill9_then_restart_succeeds_with_one_submission_and_one_model(
         raise AssertionError(proc.output()) from None
     assert done["status"] == "succeeded", (done, proc.output())
     submissions = [
-        r for r in sandbox.requests("fal-ai/flux-lora-fast-training")["requests"]
+        r
+        for r in sandbox.requests("fal-ai/flux-lora-fast-training")["requests"]
         if r["input"]["images_data_url"].count(trn["id"])
     ]
     assert len(submissions) == 1, submissions

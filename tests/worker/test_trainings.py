@@ -103,9 +103,7 @@ async def test_cancel_while_training_asks_provider(
     assert r.status_code == 202, r.text
     done = await wait_for(api, f"/v1/trainings/{trn['id']}", {"canceled", "succeeded", "failed"})
     assert done["status"] == "canceled"
-    req = next(
-        x for x in sandbox.requests()["requests"] if x["request_id"] == done["provider"]["request_id"]
-    )
+    req = next(x for x in sandbox.requests()["requests"] if x["request_id"] == done["provider"]["request_id"])
     assert len(req["cancel_calls"]) >= 1
     assert_problem(await api.post(f"/v1/trainings/{trn['id']}/cancel"), 409, "job_already_terminal")
     sandbox.reset()

@@ -5,9 +5,7 @@ from collections.abc import AsyncIterator, Iterator
 import pytest
 
 from sandbox.testing import LocalHTTPServer, RunningSandbox, shared_sandbox, stop_shared_sandbox
-from shared.fal import FalProvider, RetryPolicy
-
-FAST_RETRY = RetryPolicy(max_retries=3, base_delay=0.01, max_delay=0.05)
+from shared.fal import FalProvider
 
 
 @pytest.fixture(scope="session")
@@ -28,7 +26,6 @@ async def provider(sandbox: RunningSandbox) -> AsyncIterator[FalProvider]:
         queue_url=sandbox.base_url,
         ca_file=sandbox.ca_file,
         webhook_base_url="http://127.0.0.1:1/unused",
-        retry=FAST_RETRY,
     )
     yield p
     await p.aclose()

@@ -1,23 +1,25 @@
-"""FalProvider against the real sandbox over HTTPS: happy paths, error codes, retries."""
+"""FalProvider against the real sandbox over HTTPS: happy paths, error codes, which layer retries what.
+
+FalProvider makes one call per method; fal-client retries 408/409/429, transport errors and gateway HTML
+pages itself, and anything else transient is left to the job runner (``retryable``). A request that
+completed with an error is final."""
 
 from __future__ import annotations
 
 import asyncio
 import json
-import time
 from typing import Any
 
 import httpx
 import pytest
 
 from sandbox.testing import LocalHTTPServer, RunningSandbox, make_image, sample_dataset_zip
-from shared.fal import FalProvider, ProviderError, ProviderStatus, RetryPolicy
+from shared.fal import FalProvider, ProviderError, ProviderStatus
 from shared.fal.provider import _error_from_response, _map_exception
 
 FLUX = "fal-ai/flux-lora"
 FAST = "fal-ai/flux-lora-fast-training"
 TRIPO = "tripo3d/tripo/v2.5/image-to-3d"
-RETRY = RetryPolicy(max_retries=3, base_delay=0.01, max_delay=0.05)
 
 
 async def wait_completed(provider: FalProvider, endpoint: str, request_id: str) -> ProviderStatus:
@@ -85,10 +87,11 @@ async def test_cancel_answers(provider: FalProvider, sandbox: RunningSandbox) ->
     assert await provider.cancel(FLUX, "00000000-0000-0000-0000-000000000000") == "NOT_FOUND"
     status = await provider.status(FLUX, rid)
     assert status.state == "completed"
-    assert status.error_type == "request_cancelled"
+    assert status.error_type == "client_cancelled"  # Fal's type (HTTP 499)
     with pytest.raises(ProviderError) as exc:
         await provider.result(FLUX, rid)
-    assert exc.value.code == "provider_failed"
+    assert (exc.value.code, exc.value.status_code, exc.value.final) == ("provider_canceled", 499, True)
+    assert exc.value.retryable is False
 
 
 async def test_rejected_input(provider: FalProvider) -> None:
@@ -129,8 +132,37 @@ async def test_not_found_and_unknown_endpoint(provider: FalProvider) -> None:
     assert exc.value.code == "provider_rejected_input"
 
 
+@pytest.mark.parametrize(
+    ("error_type", "status", "code", "message"),
+    [
+        ("request_timeout", 504, "provider_timeout", "Request timed out"),
+        ("runner_scheduling_failure", 503, "provider_capacity", "No runner could be allocated to handle the request"),
+    ],
+)
+async def test_final_5xx_result_is_final_and_fetched_once(
+    provider: FalProvider, sandbox: RunningSandbox, error_type: str, status: int, code: str, message: str
+) -> None:
+    """Fal ends a request, after its own retries, with a final 503/504: not an outage, not retryable."""
+    sandbox.configure(final_error_rate=1.0, final_error_type=error_type)
+    rid = await provider.submit(FLUX, {"prompt": "x"})
+    completed = await wait_completed(provider, FLUX, rid)
+    assert completed.error_type == error_type
+    with pytest.raises(ProviderError) as exc:
+        await provider.result(FLUX, rid)
+    err = exc.value
+    assert (err.code, err.status_code, err.error_type, err.final, err.retryable) == (
+        code,
+        status,
+        error_type,
+        True,
+        False,
+    )
+    assert err.message == message
+    assert sandbox.requests()["requests"][0]["result_calls"] == 1
+
+
 @pytest.mark.parametrize("code", [500, 503])
-async def test_persistent_5xx_on_status_exhausts_retries(
+async def test_json_5xx_on_status_is_retryable_and_left_to_the_runner(
     provider: FalProvider, sandbox: RunningSandbox, code: int
 ) -> None:
     rid = await provider.submit(FLUX, {"prompt": "x"})
@@ -138,23 +170,17 @@ async def test_persistent_5xx_on_status_exhausts_retries(
     with pytest.raises(ProviderError) as exc:
         await provider.status(FLUX, rid)
     err = exc.value
-    assert err.code == "provider_unavailable"
-    assert err.retryable is True
-    assert err.status_code == code
-    assert err.attempts == RETRY.max_retries + 1
-    record = sandbox.requests()["requests"][0]
-    assert record["status_calls"] == RETRY.max_retries + 1  # N retries = N+1 calls, no more
-    faults = [c["fault"] for c in sandbox.requests()["calls"] if c["kind"] == "status"]
-    assert faults == [code] * (RETRY.max_retries + 1)
+    assert (err.code, err.retryable, err.status_code, err.final) == ("provider_unavailable", True, code, False)
+    assert sandbox.requests()["requests"][0]["status_calls"] == 1  # one layer retries: not this one
 
 
-async def test_persistent_503_on_submit_and_result(provider: FalProvider, sandbox: RunningSandbox) -> None:
+async def test_json_503_on_submit_and_result_are_one_call_each(provider: FalProvider, sandbox: RunningSandbox) -> None:
     sandbox.configure(submit_503_rate=1.0)
     with pytest.raises(ProviderError) as exc:
         await provider.submit(FLUX, {"prompt": "x"})
-    assert exc.value.code == "provider_unavailable"
+    assert exc.value.code == "provider_unavailable" and exc.value.retryable
     assert sandbox.requests()["requests"] == []
-    assert len(sandbox.requests()["calls"]) == RETRY.max_retries + 1
+    assert len(sandbox.requests()["calls"]) == 1
 
     sandbox.reset()
     rid = await provider.submit(FLUX, {"prompt": "x"})
@@ -162,49 +188,30 @@ async def test_persistent_503_on_submit_and_result(provider: FalProvider, sandbo
     sandbox.configure(result_503_rate=1.0)
     with pytest.raises(ProviderError) as exc:
         await provider.result(FLUX, rid)
-    assert exc.value.code == "provider_unavailable"
-    assert sandbox.requests()["requests"][0]["result_calls"] == RETRY.max_retries + 1
+    assert exc.value.code == "provider_unavailable" and exc.value.retryable and not exc.value.final
+    assert sandbox.requests()["requests"][0]["result_calls"] == 1
 
 
-async def test_flaky_provider_still_succeeds(provider: FalProvider, sandbox: RunningSandbox) -> None:
+async def test_429_and_gateway_pages_are_retried_inside_fal_client(
+    provider: FalProvider, sandbox: RunningSandbox
+) -> None:
     sandbox.configure(
         seed=7,
-        submit_429_rate=0.5,
+        submit_429_rate=0.4,
         status_429_rate=0.3,
-        status_503_rate=0.2,
         result_429_rate=0.25,
-        result_500_rate=0.25,
+        submit_gateway_rate=0.3,
+        status_gateway_rate=0.3,
+        result_gateway_rate=0.5,
     )
     rids = [await provider.submit(FLUX, {"prompt": f"p{i}"}) for i in range(3)]
     for rid in rids:
         await wait_completed(provider, FLUX, rid)
         assert (await provider.result(FLUX, rid))["images"]
-    faults = [c["fault"] for c in sandbox.requests()["calls"] if c["fault"]]
-    assert 429 in faults
-    assert {500, 503} & set(faults)
+    calls = sandbox.requests()["calls"]
+    assert 429 in {c["fault"] for c in calls}
+    assert any(c["gateway"] and c["kind"] == "result" for c in calls)
     assert sandbox.requests()["submit_counts"] == {FLUX: 3}  # exactly one accepted submission each
-
-
-async def test_one_retry_recovers(provider: FalProvider, sandbox: RunningSandbox) -> None:
-    rid = await provider.submit(FLUX, {"prompt": "x"})
-    await wait_completed(provider, FLUX, rid)
-    sandbox.configure(result_503_rate=1.0)
-
-    def heal() -> None:  # once two calls failed, the outage ends
-        while sandbox.requests()["requests"][0]["result_calls"] < 2:
-            time.sleep(0.005)
-        sandbox.configure(result_503_rate=0.0)
-
-    slow = RetryPolicy(max_retries=5, base_delay=0.2, max_delay=0.2, jitter=0)
-    p = FalProvider("k", queue_url=sandbox.base_url, ca_file=sandbox.ca_file, retry=slow)
-    try:
-        healer = asyncio.create_task(asyncio.to_thread(heal))
-        result = await p.result(FLUX, rid)
-        await healer
-    finally:
-        await p.aclose()
-    assert result["images"]
-    assert 3 <= sandbox.requests()["requests"][0]["result_calls"] <= 4
 
 
 def _response(status: int, body: Any, headers: dict[str, str] | None = None) -> httpx.Response:
@@ -212,31 +219,44 @@ def _response(status: int, body: Any, headers: dict[str, str] | None = None) -> 
 
 
 @pytest.mark.parametrize(
-    ("op", "status", "headers", "code", "retryable"),
+    ("op", "status", "headers", "error_type", "code", "retryable"),
     [
-        ("status", 401, None, "provider_auth_failed", False),
-        ("submit", 403, None, "provider_auth_failed", False),
-        ("status", 429, None, "provider_rate_limited", True),
-        ("submit", 422, None, "provider_rejected_input", False),
-        ("submit", 400, None, "provider_rejected_input", False),
-        ("submit", 404, None, "provider_rejected_input", False),
-        ("cancel", 404, None, "provider_request_not_found", False),
-        ("status", 408, None, "provider_unavailable", True),
-        ("status", 500, None, "provider_unavailable", True),
-        ("result", 502, None, "provider_unavailable", True),
-        ("result", 500, None, "provider_unavailable", True),
-        ("result", 500, {"x-fal-request-id": "r"}, "provider_failed", False),
-        ("result", 503, {"x-fal-request-id": "r"}, "provider_unavailable", True),
-        ("result", 422, {"x-fal-request-id": "r"}, "provider_rejected_input", False),
+        ("status", 401, None, "t", "provider_auth_failed", False),
+        ("submit", 403, None, "t", "provider_auth_failed", False),
+        ("status", 429, None, "t", "provider_rate_limited", True),
+        ("submit", 422, None, "t", "provider_rejected_input", False),
+        ("submit", 400, None, "t", "provider_rejected_input", False),
+        ("submit", 404, None, "t", "provider_rejected_input", False),
+        ("cancel", 404, None, "t", "provider_request_not_found", False),
+        ("status", 408, None, "t", "provider_unavailable", True),
+        ("status", 500, None, "t", "provider_unavailable", True),
+        ("result", 502, None, "t", "provider_unavailable", True),
+        ("result", 500, None, "t", "provider_unavailable", True),
+        ("result", 503, {"x-fal-request-id": "r"}, None, "provider_unavailable", True),
+        # completed with an error: final, code from error_type
+        ("result", 500, {"x-fal-request-id": "r"}, "t", "provider_failed", False),
+        ("result", 504, {"x-fal-request-id": "r"}, "request_timeout", "provider_timeout", False),
+        ("result", 504, {"x-fal-request-id": "r"}, "startup_timeout", "provider_timeout", False),
+        ("result", 503, {"x-fal-request-id": "r"}, "runner_scheduling_failure", "provider_capacity", False),
+        ("result", 503, {"x-fal-request-id": "r"}, "runner_disconnected", "provider_failed", False),
+        ("result", 502, {"x-fal-request-id": "r"}, "runner_incomplete_response", "provider_failed", False),
+        ("result", 499, {"x-fal-request-id": "r"}, "client_cancelled", "provider_canceled", False),
+        ("result", 422, {"x-fal-request-id": "r"}, "content_policy_violation", "content_policy_violation", False),
+        ("result", 422, {"x-fal-request-id": "r"}, "file_download_error", "provider_download_failed", False),
+        ("result", 422, {"x-fal-request-id": "r"}, "extra_forbidden", "provider_rejected_input", False),
+        ("result", 400, {"x-fal-request-id": "r"}, "bad_request", "provider_rejected_input", False),
     ],
 )
-def test_error_mapping(op: Any, status: int, headers: dict[str, str] | None, code: str, retryable: bool) -> None:
-    err = _error_from_response(op, _response(status, {"detail": "d", "error_type": "t"}, headers))
+def test_error_mapping(
+    op: Any, status: int, headers: dict[str, str] | None, error_type: str | None, code: str, retryable: bool
+) -> None:
+    body = {"detail": "d", **({"error_type": error_type} if error_type else {})}
+    err = _error_from_response(op, _response(status, body, headers))
     assert (err.code, err.retryable, err.status_code, err.error_type, err.detail) == (
         code,
         retryable,
         status,
-        "t",
+        error_type,
         "d",
     )
 

@@ -62,9 +62,7 @@ async def test_multi_megabyte_streamed_round_trip(storage: Storage) -> None:
     data = random_bytes(19 * MiB + 12_345)  # several upload chunks plus a ragged tail
     key = "owners/o1/models/m1/lora.safetensors"
 
-    stored = await storage.put(
-        key, stream(data, sizes=(700_001, 65_536, 3 * MiB)), "application/octet-stream"
-    )
+    stored = await storage.put(key, stream(data, sizes=(700_001, 65_536, 3 * MiB)), "application/octet-stream")
 
     expected = StoredObject(key, len(data), hashlib.sha256(data).hexdigest(), "application/octet-stream")
     assert stored == expected
@@ -281,9 +279,7 @@ async def test_signed_url_with_download_name(storage: Storage, http: httpx.Async
     key = "owners/o1/generations/g1/0.png"
     await storage.put(key, stream(PNG_BYTES), "image/png")
 
-    response = await http.get(
-        await storage.signed_url(key, timedelta(minutes=5), download_name="portrait ü.png")
-    )
+    response = await http.get(await storage.signed_url(key, timedelta(minutes=5), download_name="portrait ü.png"))
 
     assert response.status_code == 200
     disposition = response.headers["content-disposition"]
@@ -450,11 +446,7 @@ async def test_stat_recomputes_lost_sha256(storage: Storage) -> None:
     first = await storage.stat(key)
     second = await storage.stat(key)
 
-    assert (
-        first
-        == second
-        == StoredObject(key, len(data), hashlib.sha256(data).hexdigest(), "application/octet-stream")
-    )
+    assert first == second == StoredObject(key, len(data), hashlib.sha256(data).hexdigest(), "application/octet-stream")
     if isinstance(storage, LocalStorage):
         assert first == stored
         assert sidecar.exists()

@@ -1,19 +1,18 @@
-// Train: dataset and base-model dropdowns from the API, trainer from the model, params from the API's
-// `TrainingParams` schema; then a live progress bar, stage and log lines over SSE, and cancel.
+// Train: dataset and base-model dropdowns from the API, trainer from the model, params from the chosen
+// trainer's `params_schema` (Fal's inputs); then a live progress bar, stage and log lines over SSE, and cancel.
 
-import { api, componentSchema } from "../lib/api.js";
+import { api } from "../lib/api.js";
 import { announce, errorBox, field, fillSelect, formatTime, h, idempotencyKey, percent, replace, select } from "../lib/dom.js";
 import { follow, isTerminal } from "../lib/stream.js";
 
 export default async function trainPage(root, { params, navigate }) {
-  const [datasets, models, paramsSchema, recent] = await Promise.all([
+  const [datasets, models, recent] = await Promise.all([
     api.all("/v1/datasets"),
     api.all("/v1/models", { type: "base", category: "image" }),
-    componentSchema("TrainingParams"),
     api.get("/v1/trainings", { limit: 10 }),
   ]);
   const trainable = models.filter((m) => (m.trainers || []).length);
-  const form = trainingForm(datasets, trainable, paramsSchema, navigate);
+  const form = trainingForm(datasets, trainable, navigate);
   const panel = h("div", { "aria-live": "off" });
   replace(
     root,
@@ -26,7 +25,7 @@ export default async function trainPage(root, { params, navigate }) {
   return params[0] ? trainingPanel(panel, params[0]) : undefined;
 }
 
-function trainingForm(datasets, models, paramsSchema, navigate) {
+function trainingForm(datasets, models, navigate) {
   const errors = errorBox();
   const dataset = select(
     { name: "dataset_id", required: true },
@@ -34,15 +33,23 @@ function trainingForm(datasets, models, paramsSchema, navigate) {
   );
   const model = select({ name: "base_model_id", required: true }, models.map((m) => ({ value: m.id, label: m.name })));
   const trainer = select({ name: "trainer" }, []);
+  const paramRow = h("div", { class: "row" });
+  let paramFields = [];
+  const trainersOf = () => (models.find((m) => m.id === model.value) || { trainers: [] }).trainers;
+  const syncParams = () => {
+    const chosen = trainersOf().find((t) => t.name === trainer.value);
+    paramFields = schemaFields(chosen ? chosen.params_schema : null);
+    paramRow.replaceChildren(...paramFields.map((p) => p.el));
+  };
   const syncTrainers = () => {
-    const chosen = models.find((m) => m.id === model.value);
-    fillSelect(trainer, chosen ? chosen.trainers : []);
+    fillSelect(trainer, trainersOf().map((t) => t.name));
+    syncParams();
   };
   model.addEventListener("change", syncTrainers);
+  trainer.addEventListener("change", syncParams);
   syncTrainers();
   const name = h("input", { name: "name", maxlength: 200 });
   const trigger = h("input", { name: "trigger_word", maxlength: 50 });
-  const paramFields = schemaFields(paramsSchema);
   const form = h(
     "form",
     { class: "card", "aria-labelledby": "new-training" },
@@ -50,7 +57,7 @@ function trainingForm(datasets, models, paramsSchema, navigate) {
     datasets.length ? null : h("p", {}, "Create a dataset with photos first: ", h("a", { href: "#/datasets" }, "Datasets"), "."),
     h("div", { class: "row" }, field("Dataset", dataset), field("Base model", model), field("Trainer", trainer)),
     h("div", { class: "row" }, field("Name", name, "Defaults to the dataset's name."), field("Trigger word", trigger, "Defaults to the dataset's.")),
-    h("fieldset", {}, h("legend", {}, "Parameters"), h("div", { class: "row" }, paramFields.map((p) => p.el))),
+    h("fieldset", {}, h("legend", {}, "Parameters"), paramRow),
     errors.el,
     h("button", { type: "submit", class: "primary" }, "Start training"),
   );

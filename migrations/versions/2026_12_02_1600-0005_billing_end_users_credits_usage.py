@@ -4,8 +4,8 @@
 ``credit_ledger`` has one entry of each kind per job (a repeated settle writes nothing);
 ``usage_records`` has one row per job admitted for an end user (quotas, reservations, settling once).
 
-Revision ID: 0003
-Revises: 0002
+Revision ID: 0005
+Revises: 0004
 Create Date: 2026-12-02 14:56:07.315050+00:00
 """
 
@@ -15,8 +15,8 @@ import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects import postgresql
 
-revision: str = '0003'
-down_revision: str | None = '0002'
+revision: str = '0005'
+down_revision: str | None = '0004'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
