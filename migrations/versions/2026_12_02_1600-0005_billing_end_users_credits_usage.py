@@ -3,6 +3,8 @@
 ``end_users`` carries the balance under CHECK constraints (never negative, whatever the code does);
 ``credit_ledger`` has one entry of each kind per job (a repeated settle writes nothing);
 ``usage_records`` has one row per job admitted for an end user (quotas, reservations, settling once).
+``generation_images`` gains ``withheld``: an output flagged NSFW under ``withhold_nsfw_images`` is stored
+nowhere, so its storage columns are null.
 
 Revision ID: 0005
 Revises: 0004
@@ -19,6 +21,16 @@ revision: str = '0005'
 down_revision: str | None = '0004'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
+
+STORED_COLUMNS = {
+    'storage_key': sa.String(length=500),
+    'thumbnail_key': sa.String(length=500),
+    'width': sa.Integer(),
+    'height': sa.Integer(),
+    'content_type': sa.String(length=50),
+    'size_bytes': sa.BigInteger(),
+    'sha256': sa.String(length=64),
+}
 
 
 def upgrade() -> None:
@@ -77,9 +89,17 @@ def upgrade() -> None:
     )
     op.create_index('ix_usage_records_end_user_pk_job_type_created_at', 'usage_records', ['end_user_pk', 'job_type', 'created_at'], unique=False)
     op.create_index('ix_usage_records_open', 'usage_records', ['end_user_pk'], unique=False, postgresql_where=sa.text("status = 'open'"))
+    op.add_column('generation_images', sa.Column('withheld', sa.Boolean(), server_default=sa.false(), nullable=False))
+    for column in STORED_COLUMNS:
+        op.alter_column('generation_images', column, existing_type=STORED_COLUMNS[column], nullable=True)
 
 
 def downgrade() -> None:
+    # Withheld images have nothing stored: their rows cannot go back under NOT NULL.
+    op.execute("DELETE FROM generation_images WHERE withheld")
+    for column in STORED_COLUMNS:
+        op.alter_column('generation_images', column, existing_type=STORED_COLUMNS[column], nullable=False)
+    op.drop_column('generation_images', 'withheld')
     op.drop_index('ix_usage_records_open', table_name='usage_records', postgresql_where=sa.text("status = 'open'"))
     op.drop_index('ix_usage_records_end_user_pk_job_type_created_at', table_name='usage_records')
     op.drop_table('usage_records')
