@@ -1,4 +1,7 @@
-"""End users, limits, credits and moderation through the real API, the arq worker and the Fal sandbox."""
+"""End users, limits, credits and moderation through the real API, the arq worker and the Fal sandbox.
+
+In tests/worker: the session worker it starts would otherwise run during tests/api, which assume none runs.
+"""
 
 from __future__ import annotations
 
