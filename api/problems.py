@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 import structlog
@@ -21,6 +22,7 @@ log = structlog.get_logger("api.problems")
 _HTTP_CODES = {
     400: ("bad_request", "Bad request"),
     401: ("unauthorized", "Unauthorized"),
+    402: ("payment_required", "Payment required"),
     403: ("forbidden", "Forbidden"),
     404: ("not_found", "Not found"),
     405: ("method_not_allowed", "Method not allowed"),
@@ -60,6 +62,28 @@ class Problem(BaseModel):
     errors: list[ProblemItem] = Field(default_factory=list)
 
 
+class PaymentProblem(Problem):
+    """402/409 ``insufficient_credits``: what the end user has and what the request needed."""
+
+    balance: int | None = Field(default=None, description="Credits available (reserved credits are not in it).")
+    required: int | None = Field(default=None, description="Credits the request needed.")
+
+
+class TooManyRequestsProblem(Problem):
+    """429 ``rate_limited`` (per API key) or ``quota_exceeded`` (an end user's limit; these members)."""
+
+    quota: str | None = Field(default=None, description="The limit reached, e.g. `generation_images_per_day`.")
+    limit: int | None = Field(default=None, description="Its value.")
+    used: int | None = Field(default=None, description="What the end user already used in the period.")
+    requested: int | None = Field(default=None, description="What this request asked for.")
+    resets_at: datetime | None = Field(
+        default=None, description="When the period ends (UTC day or month boundary); null for `concurrent_jobs`."
+    )
+
+
+_MODELS: dict[int, type[Problem]] = {402: PaymentProblem, 429: TooManyRequestsProblem}
+
+
 def problem_response(
     status: int,
     code: str,
@@ -69,8 +93,10 @@ def problem_response(
     errors: list[dict[str, Any]] | None = None,
     instance: str | None = None,
     headers: dict[str, str] | None = None,
+    extensions: dict[str, Any] | None = None,
 ) -> JSONResponse:
     body = {
+        **jsonable_encoder(extensions or {}),
         "type": problem_type(code),
         "title": title,
         "status": status,
@@ -89,6 +115,9 @@ def _loc(loc: tuple[Any, ...]) -> list[str | int]:
 
 async def _fotogen_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, FotogenError)
+    metrics = getattr(request.app.state, "metrics", None)
+    if metrics is not None:
+        metrics.count_refusal(exc.code, exc.extensions, exc.errors)
     return problem_response(
         exc.status_code,
         exc.code,
@@ -97,6 +126,7 @@ async def _fotogen_error(request: Request, exc: Exception) -> JSONResponse:
         errors=exc.errors,
         instance=request.url.path,
         headers=exc.headers,
+        extensions=exc.extensions,
     )
 
 
@@ -138,15 +168,18 @@ def install_problem_handlers(app: FastAPI) -> None:
     # Anything else is answered by ``api.guards.UnhandledErrorMiddleware`` (503 or 500, connection kept).
 
 
-def problems(*statuses: int) -> dict[int | str, dict[str, Any]]:
-    """``responses=`` entries documenting the problem+json errors a route can return."""
+def problems(*statuses: int, models: dict[int, type[Problem]] | None = None) -> dict[int | str, dict[str, Any]]:
+    """``responses=`` entries documenting the problem+json errors a route can return (``models``: a
+    status whose problem carries extension members, e.g. ``{409: PaymentProblem}``)."""
+    chosen = {**_MODELS, **(models or {})}
     out: dict[int | str, dict[str, Any]] = {}
     for status in statuses:
         _, title = _HTTP_CODES.get(status, ("error", "Error"))
+        model = chosen.get(status, Problem)
         out[status] = {
-            "model": Problem,
+            "model": model,
             "description": title,
-            "content": {PROBLEM_MEDIA_TYPE: {"schema": {"$ref": "#/components/schemas/Problem"}}},
+            "content": {PROBLEM_MEDIA_TYPE: {"schema": {"$ref": f"#/components/schemas/{model.__name__}"}}},
         }
     return out
 

@@ -204,6 +204,7 @@ class Sandbox:
             input=rec.input,
             params=params,
             nsfw=rec.magic.nsfw,
+            nsfw_images=rec.magic.nsfw_images,
             base_url=rec.base_url,
             config=lambda: self.config,
             files=self.files,

@@ -16,6 +16,8 @@ real Fal they are ordinary text.
 ``sandbox:nsfw``
     Every image of the result has ``has_nsfw_concepts: true`` (and is blacked out when
     ``enable_safety_checker`` is on, as Fal does).
+``sandbox:nsfw=<n>``
+    Only the first ``n`` images are flagged (``sandbox:nsfw=1`` with four images: one flagged, three clean).
 ``sandbox:slow=<seconds>``
     The request stays IN_PROGRESS that many seconds longer (fractions allowed, capped at one hour).
 ``sandbox:stuck``
@@ -33,7 +35,9 @@ from dataclasses import dataclass
 from typing import Any
 
 MAX_SLOW_SECONDS = 3600.0
-_WORD = re.compile(r"sandbox:(fail=(?P<fail>[a-z0-9_]+)|nsfw\b|stuck\b|slow=(?P<slow>\d+(?:\.\d+)?))")
+_WORD = re.compile(
+    r"sandbox:(fail=(?P<fail>[a-z0-9_]+)|nsfw(?:=(?P<nsfw>\d+))?\b|stuck\b|slow=(?P<slow>\d+(?:\.\d+)?))"
+)
 
 # HTTP status Fal answers for each documented error type: request errors
 # (https://docs.fal.ai/documentation/model-apis/request-errors) and common model errors
@@ -81,6 +85,7 @@ def error_detail(error_type: str) -> str:
 class MagicWords:
     fail: str | None = None
     nsfw: bool = False
+    nsfw_images: int | None = None  # ``sandbox:nsfw=<n>``: only the first n images (None: all)
     slow: float = 0.0
     stuck: bool = False
 
@@ -103,6 +108,7 @@ def _strings(value: Any) -> Iterator[str]:
 def read_magic_words(data: Any) -> MagicWords:
     fail: str | None = None
     nsfw = stuck = False
+    nsfw_images: int | None = None
     slow = 0.0
     for text in _strings(data):
         for m in _WORD.finditer(text):
@@ -113,6 +119,8 @@ def read_magic_words(data: Any) -> MagicWords:
                 slow = max(slow, min(MAX_SLOW_SECONDS, float(m.group("slow"))))
             elif word.startswith("sandbox:nsfw"):
                 nsfw = True
+                if m.group("nsfw"):
+                    nsfw_images = int(m.group("nsfw"))
             elif word.startswith("sandbox:stuck"):
                 stuck = True
-    return MagicWords(fail=fail, nsfw=nsfw, slow=slow, stuck=stuck)
+    return MagicWords(fail=fail, nsfw=nsfw, nsfw_images=nsfw_images, slow=slow, stuck=stuck)

@@ -10,13 +10,14 @@ Hierarchy::
     FotogenError
     ├── BadRequest (400)          malformed_request, malformed_multipart, invalid_cursor
     ├── Unauthorized (401)        unauthorized
+    ├── PaymentRequired (402)     insufficient_credits
     ├── Forbidden (403)           forbidden
     ├── NotFound (404)            not_found, <resource>_not_found
     ├── Conflict (409)            conflict, dataset_in_use, job_already_terminal, idempotency_key_reused
     ├── PayloadTooLarge (413)     payload_too_large, too_many_files
     ├── UnsupportedMediaType (415)
     ├── ValidationFailed (422)    validation_error, dataset_too_small, images_rejected, ...
-    ├── RateLimited (429)
+    ├── RateLimited (429)         rate_limited, quota_exceeded
     └── ServiceUnavailable (503)
 """
 
@@ -38,12 +39,15 @@ class FotogenError(Exception):
         title: str | None = None,
         errors: list[dict[str, Any]] | None = None,
         headers: dict[str, str] | None = None,
+        extensions: dict[str, Any] | None = None,
     ) -> None:
         self.code = code or self.default_code
         self.title = title or self.default_title
         self.detail = detail or self.title
         self.errors = errors or []
         self.headers = headers or {}
+        # RFC 9457 extension members, rendered beside ``code`` (e.g. ``balance``, ``required``)
+        self.extensions = extensions or {}
         super().__init__(self.detail)
 
 
@@ -61,6 +65,12 @@ class Unauthorized(FotogenError):
     def __init__(self, detail: str | None = None, **kwargs: Any) -> None:
         kwargs.setdefault("headers", {"WWW-Authenticate": "Bearer"})
         super().__init__(detail, **kwargs)
+
+
+class PaymentRequired(FotogenError):
+    status_code = 402
+    default_code = "payment_required"
+    default_title = "Payment required"
 
 
 class Forbidden(FotogenError):

@@ -36,6 +36,8 @@ PREFIXES = {
     "character": "chr",
     "webhook_endpoint": "whe",
     "webhook_delivery": "whd",
+    "end_user": "eu",
+    "ledger_entry": "led",
 }
 
 

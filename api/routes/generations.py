@@ -33,7 +33,7 @@ router = APIRouter(prefix="/v1/generations", tags=["generations"])
     operation_id="generations-create",
     status_code=202,
     response_model=GenerationOut,
-    responses=problems(*AUTHED, 400, 404, 409),
+    responses=problems(*AUTHED, 400, 402, 404, 409, 429),
 )
 async def create(
     request: Request,
@@ -69,7 +69,13 @@ async def create(
     parameter the model's mode does not take), `not_a_lora`, `lora_base_mismatch`, `duplicate_lora`,
     `too_many_loras`, `mask_size_mismatch`, `missing` (`image`/`mask` the mode needs), `validation_error`.
     404: `model_not_found`, `upload_not_found`, `image_not_found`, `generation_image_not_found` (unknown
-    ids and other owners' alike)."""
+    ids and other owners' alike).
+
+    **Your policy** (`PUT /v1/policy`) applies before anything is created: 422 `prompt_blocked` (`prompt`,
+    `negative_prompt`), and for an `end_user` 429 `quota_exceeded` (`generation_images_per_day` counts
+    `num_images`), 402 `insufficient_credits` (`num_images` x `prices.generation_image` reserved, captured per
+    image delivered), 422 `end_user_required`. With `withhold_nsfw_images` a flagged image is stored nowhere
+    (`withheld: true`, `url: null`) and not charged; `force_safety_checker` ignores `enable_safety_checker: false`."""
 
     async def _create() -> tuple[int, GenerationOut]:
         row = await service.create_generation(scope, storage, settings, body, request.state.request_id)

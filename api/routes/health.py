@@ -57,4 +57,5 @@ async def readyz(request: Request) -> JSONResponse:
 @router.get("/metrics", operation_id="metrics", summary="Prometheus metrics", response_class=Response)
 async def metrics(request: Request) -> Response:
     metrics = request.app.state.metrics
+    await metrics.credits.refresh(request.app.state.sessionmaker)
     return Response(metrics.render(), media_type=metrics.content_type)

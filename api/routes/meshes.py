@@ -94,7 +94,7 @@ _REQUEST_BODY: dict[str, Any] = {
     operation_id="meshes-create",
     status_code=202,
     response_model=MeshJobCreated,
-    responses=problems(*AUTHED, 400, 413, 415),
+    responses=problems(*AUTHED, 400, 402, 413, 415, 429),
     openapi_extra={"requestBody": _REQUEST_BODY},
 )
 async def create(

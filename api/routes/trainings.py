@@ -35,7 +35,7 @@ router = APIRouter(prefix="/v1/trainings", tags=["trainings"])
     response_model=TrainingOut,
     responses={
         201: {"model": TrainingOut, "description": "Created with `start: false`: status `created`, nothing queued."},
-        **problems(*AUTHED, 400, 404, 409),
+        **problems(*AUTHED, 400, 402, 404, 409, 429),
     },
 )
 async def create(

@@ -35,7 +35,7 @@ router = APIRouter(prefix="/v1/videos", tags=["videos"])
     operation_id="videos-create",
     status_code=202,
     response_model=VideoOut,
-    responses=problems(*AUTHED, 400, 404, 409),
+    responses=problems(*AUTHED, 400, 402, 404, 409, 429),
 )
 async def create(
     request: Request,

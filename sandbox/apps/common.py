@@ -93,6 +93,7 @@ class JobContext:
     http: httpx.AsyncClient
     random_seed: Callable[[], int]
     logs: list[JSON] = field(default_factory=list)
+    nsfw_images: int | None = None  # ``sandbox:nsfw=<n>``: only the first n images are flagged
     on_log: Callable[[], None] = lambda: None
 
     def log(self, message: str, level: str = "INFO") -> None:

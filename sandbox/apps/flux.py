@@ -38,12 +38,12 @@ async def load_loras(ctx: JobContext, loras: list[Any]) -> None:
         ctx.log(f"Loaded LoRA {i} ({n} tensors, scale {lora.scale})")
 
 
-def image_result(started: float, prompt: str, seed: int, images: list[JSON], nsfw: bool) -> JSON:
+def image_result(started: float, prompt: str, seed: int, images: list[JSON], nsfw: list[bool]) -> JSON:
     return {
         "images": images,
         "timings": {"inference": round(time.monotonic() - started, 4)},
         "seed": seed,
-        "has_nsfw_concepts": [nsfw] * len(images),
+        "has_nsfw_concepts": nsfw,
         "prompt": prompt,
     }
 
@@ -55,8 +55,8 @@ async def handler(ctx: JobContext) -> JSON:
     seed = p.seed if p.seed is not None else ctx.random_seed() % MAX_RANDOM_SEED
     await load_loras(ctx, p.loras)
     await ctx.steps(ctx.config().generation_seconds, p.num_inference_steps)
-    nsfw = imaging.prompt_is_nsfw(ctx, p.prompt)
     pictures = [imaging.generate(p.prompt, seed, i, width, height) for i in range(p.num_images)]
+    nsfw = imaging.nsfw_flags(ctx, p.prompt, len(pictures))
     images = await asyncio.to_thread(
         imaging.store_images, ctx, pictures, p.output_format, nsfw, p.enable_safety_checker
     )

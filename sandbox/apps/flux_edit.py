@@ -48,7 +48,7 @@ async def _edit(ctx: JobContext, with_mask: bool) -> JSON:
     await ctx.steps(ctx.config().generation_seconds, max(1, round(p.num_inference_steps * p.strength)))
     pictures, size = await asyncio.to_thread(_render, p, init, mask, seed)
     ctx.log(f"Rendered {len(pictures)} image(s) of {size[0]}x{size[1]} at strength {p.strength}")
-    nsfw = imaging.prompt_is_nsfw(ctx, p.prompt)
+    nsfw = imaging.nsfw_flags(ctx, p.prompt, len(pictures))
     images = await asyncio.to_thread(
         imaging.store_images, ctx, pictures, p.output_format, nsfw, p.enable_safety_checker
     )

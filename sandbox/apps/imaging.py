@@ -59,12 +59,12 @@ def blend(init: Image.Image, generated: Image.Image, strength: float, mask: Imag
     return Image.fromarray(np.clip(np.rint(mixed), 0, 255).astype(np.uint8), "RGB")
 
 
-def store_images(ctx: JobContext, images: list[Image.Image], fmt: str, nsfw: bool, safety: bool) -> list[JSON]:
+def store_images(ctx: JobContext, images: list[Image.Image], fmt: str, nsfw: list[bool], safety: bool) -> list[JSON]:
     """Encode and serve ``images``; NSFW ones are blacked out when the safety checker is on, as Fal does."""
     content_type = "image/jpeg" if fmt == "jpeg" else "image/png"
     out: list[JSON] = []
     for index, img in enumerate(images):
-        if nsfw and safety:
+        if nsfw[index] and safety:
             img = Image.new("RGB", img.size, (0, 0, 0))
         blob = encode(img, fmt)
         f = ctx.files.put(ctx.base_url, blob, f"image_{index}.{'jpg' if fmt == 'jpeg' else 'png'}", content_type)
@@ -81,6 +81,9 @@ def store_images(ctx: JobContext, images: list[Image.Image], fmt: str, nsfw: boo
     return out
 
 
-def prompt_is_nsfw(ctx: JobContext, prompt: str) -> bool:
-    # ``sandbox:nsfw`` is the documented trigger; the bare word "nsfw" in a prompt is kept for older tests
-    return ctx.nsfw or "nsfw" in prompt.lower()
+def nsfw_flags(ctx: JobContext, prompt: str, count: int) -> list[bool]:
+    """``has_nsfw_concepts`` of ``count`` images: ``sandbox:nsfw`` flags them all, ``sandbox:nsfw=<n>`` the
+    first n; the bare word "nsfw" in a prompt is kept for older tests (all)."""
+    if ctx.nsfw and ctx.nsfw_images is not None:
+        return [i < ctx.nsfw_images for i in range(count)]
+    return [ctx.nsfw or "nsfw" in prompt.lower()] * count

@@ -26,12 +26,12 @@ async def handler(ctx: JobContext) -> JSON:
     await ctx.steps(ctx.config().generation_seconds, p.num_inference_steps)
     key = f"{p.model_name}\x00{p.prompt}\x00{p.negative_prompt}"
     pictures = [imaging.generate(key, seed, i, width, height) for i in range(p.num_images)]
-    nsfw = imaging.prompt_is_nsfw(ctx, p.prompt)
+    nsfw = imaging.nsfw_flags(ctx, p.prompt, len(pictures))
     images = await asyncio.to_thread(imaging.store_images, ctx, pictures, p.image_format, nsfw, p.enable_safety_checker)
     return {
         "images": images,
         "seed": seed,
-        "has_nsfw_concepts": [nsfw] * len(images),
+        "has_nsfw_concepts": nsfw,
         "debug_latents": None,
         "debug_per_pass_latents": None,
         "timings": {"inference": round(time.monotonic() - started, 4)},

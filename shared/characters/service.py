@@ -85,8 +85,8 @@ async def characters_out(
     for row in rows:
         job = jobs.get(row.id)
         reference = None
-        if row.reference and row.reference["image_id"] in images:
-            img = images[row.reference["image_id"]]
+        img = images.get(row.reference["image_id"]) if row.reference else None
+        if row.reference and img is not None and img.storage_key and img.thumbnail_key:  # withheld: stored nowhere
             reference = ReferenceOut(
                 generation_id=row.reference["generation_id"],
                 image_id=img.id,

@@ -44,7 +44,9 @@ async def _images(scope: OwnerScope, body: FromGeneration) -> tuple[Generation, 
             errors=[{"loc": ["body", "generation_id"], "code": "generation_not_succeeded", "detail": gen.status}],
         )
     found = await scope.session.scalars(
-        select(GenerationImage).where(GenerationImage.generation_id == gen.id).order_by(GenerationImage.index)
+        select(GenerationImage)
+        .where(GenerationImage.generation_id == gen.id, GenerationImage.withheld.is_(False))  # withheld: stored nowhere
+        .order_by(GenerationImage.index)
     )
     return gen, list(found)
 
@@ -74,6 +76,7 @@ async def add_from_generation(
     async with batch:
         for image_id in dict.fromkeys(i for i in wanted if i in by_id):
             img = by_id[image_id]
+            assert img.storage_key is not None  # withheld images were left out
             name = f"{gen.id}-{img.index}.{img.storage_key.rsplit('.', 1)[-1]}"
             batch.files.append(
                 await IncomingFile.from_storage(storage, img.storage_key, name, settings.tmp_dir, verbatim=True)

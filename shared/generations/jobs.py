@@ -26,7 +26,9 @@ from typing import Any
 
 import httpx
 from PIL import Image
+from sqlalchemy import func, select
 from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared.fal.errors import PROVIDER_FAILED, PROVIDER_UNAVAILABLE, ProviderError
 from shared.generations.service import serialize
@@ -99,7 +101,12 @@ class GenerationSteps(ProviderSteps):
         ):
             await job.fail(PROVIDER_FAILED, "The provider returned no images.")
             return None
-        stored = await asyncio.gather(*(_store_image(job.env, row, n, o) for n, o in enumerate(outputs)))
+        nsfw = [bool(flag) for flag in (result.get("has_nsfw_concepts") or [])][: len(outputs)]
+        nsfw += [False] * (len(outputs) - len(nsfw))
+        withhold = bool((row.result or {}).get("withhold_nsfw"))  # the owner's policy when the job was created
+        stored = await asyncio.gather(
+            *(_store_image(job.env, row, n, o) for n, o in enumerate(outputs) if not (withhold and nsfw[n]))
+        )
         async with job.env.sessionmaker() as session:
             # the row lock orders this against an API cancel (which locks the row too)
             current = await session.get(Generation, row.id, with_for_update=True, populate_existing=True)
@@ -109,9 +116,10 @@ class GenerationSteps(ProviderSteps):
                 if canceled:
                     await job.cancel()
                 return None
-            nsfw = result.get("has_nsfw_concepts") or []
+            kept = iter(stored)
             rows = [
-                _image_row(row, n, image, bool(nsfw[n]) if n < len(nsfw) else False) for n, image in enumerate(stored)
+                _withheld_row(row, n) if withhold and nsfw[n] else _image_row(row, n, next(kept), nsfw[n])
+                for n in range(len(outputs))
             ]
             await session.execute(
                 insert(GenerationImage).values(rows).on_conflict_do_nothing(index_elements=["generation_id", "index"])
@@ -129,6 +137,27 @@ class GenerationSteps(ProviderSteps):
         await job.env.storage.delete_prefix(prefix(job.row))
 
 
+def _withheld_row(row: Generation, n: int) -> dict[str, Any]:
+    """An output flagged NSFW under ``withhold_nsfw_images``: never copied, nothing stored, not charged."""
+    empty = ("storage_key", "thumbnail_key", "width", "height", "content_type", "size_bytes", "sha256")
+    return {
+        "id": new_id("generation_image"),
+        "generation_id": row.id,
+        "index": n,
+        **dict.fromkeys(empty),
+        "nsfw": True,
+        "withheld": True,
+    }
+
+
+async def delivered_images(session: AsyncSession, row: Any) -> int:
+    """What a succeeded generation is charged for: the images it stored (withheld ones are refunded)."""
+    count = await session.scalar(
+        select(func.count()).where(GenerationImage.generation_id == row.id, GenerationImage.withheld.is_(False))
+    )
+    return int(count or 0)
+
+
 def _image_row(row: Generation, n: int, image: dict[str, Any], nsfw: bool) -> dict[str, Any]:
     return {
         "id": new_id("generation_image"),
@@ -142,6 +171,7 @@ def _image_row(row: Generation, n: int, image: dict[str, Any], nsfw: bool) -> di
         "size_bytes": image["size"],
         "sha256": image["sha256"],
         "nsfw": nsfw,
+        "withheld": False,
     }
 
 
@@ -236,4 +266,5 @@ GENERATION = JobKind(
     steps=GenerationSteps(),
     # Snappy at first (fal-client's own 0.1 s), then a fifth of the time spent so far.
     poll=PollPolicy(first=lambda settings: settings.generation_poll_interval, growth=0.2),
+    delivered=delivered_images,
 )

@@ -123,14 +123,24 @@ class GenerationParams(BaseModel):
 
 class GenerationImageOut(BaseModel):
     id: str = Field(description="Use as `generation_image_id` in an image reference.")
-    url: str = Field(description="Short-lived signed URL of the stored image.")
-    thumbnail_url: str = Field(description="Short-lived signed URL of a WebP thumbnail (longest side 256 px).")
-    width: int
-    height: int
-    content_type: str
-    size_bytes: int = Field(description="Size of the stored copy.")
-    sha256: str = Field(description="SHA-256 of the stored copy (lowercase hex).")
+    url: str | None = Field(
+        default=None, description="Short-lived signed URL of the stored image (null when `withheld`)."
+    )
+    thumbnail_url: str | None = Field(
+        default=None,
+        description="Short-lived signed URL of a WebP thumbnail (longest side 256 px; null when `withheld`).",
+    )
+    width: int | None = None
+    height: int | None = None
+    content_type: str | None = None
+    size_bytes: int | None = Field(default=None, description="Size of the stored copy.")
+    sha256: str | None = Field(default=None, description="SHA-256 of the stored copy (lowercase hex).")
     nsfw: bool = Field(description="The provider's NSFW flag for this image.")
+    withheld: bool = Field(
+        default=False,
+        description="Flagged NSFW under a policy with `withhold_nsfw_images`: stored nowhere, not charged; every "
+        "other field but `id` and `nsfw` is null.",
+    )
 
 
 class GenerationOut(TaggedOut):

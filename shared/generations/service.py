@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from shared.billing import admit, moderate
 from shared.config import Settings
 from shared.generations.requests import plan_generation
 from shared.generations.schemas import (
@@ -29,7 +30,11 @@ from shared.scope import OwnerScope
 from shared.storage import Storage
 
 
-def _image_out(img: GenerationImage, url: str, thumbnail_url: str) -> GenerationImageOut:
+async def _image_out(img: GenerationImage, storage: Storage, ttl: timedelta) -> GenerationImageOut:
+    if img.storage_key is None or img.thumbnail_key is None:  # withheld as NSFW: stored nowhere
+        return GenerationImageOut(id=img.id, nsfw=img.nsfw, withheld=True)
+    url = await storage.signed_url(img.storage_key, ttl)
+    thumbnail_url = await storage.signed_url(img.thumbnail_key, ttl)
     return GenerationImageOut(
         id=img.id,
         url=url,
@@ -59,12 +64,7 @@ async def generations_out(
             images[img.generation_id].append(img)
     out = []
     for row in rows:
-        rendered = [
-            _image_out(
-                img, await storage.signed_url(img.storage_key, ttl), await storage.signed_url(img.thumbnail_key, ttl)
-            )
-            for img in images[row.id]
-        ]
+        rendered = [await _image_out(img, storage, ttl) for img in images[row.id]]
         out.append(
             GenerationOut(
                 id=row.id,
@@ -132,9 +132,16 @@ async def create_generation(
     """Check the request against its model (``shared.generations.requests``), insert the job, write
     ``generation.queued`` and schedule it (sent when the caller commits). ``character_id``: made for
     a character (its references, variations and scenes)."""
+    prompts = {"prompt": body.prompt, "negative_prompt": body.negative_prompt}
+    policy = await moderate(scope.session, scope.owner_id, prompts)
     plan = await plan_generation(scope, body)
+    if policy.moderation.force_safety_checker and "enable_safety_checker" in plan.arguments:
+        plan.arguments["enable_safety_checker"] = True
+        plan.params = plan.params.model_copy(update={"enable_safety_checker": True})
+    job_id = new_id("generation")
+    await admit(scope.session, scope.owner_id, body.end_user, "generation", job_id, plan.params.num_images)
     row = Generation(
-        id=new_id("generation"),
+        id=job_id,
         owner_id=scope.owner_id,
         model_id=body.model_id,
         prompt=plan.prompt,
@@ -152,6 +159,7 @@ async def create_generation(
             "loras": plan.lora_keys,
             "image_key": plan.image_key,
             "mask_key": plan.mask_key,
+            "withhold_nsfw": policy.moderation.withhold_nsfw_images,
         },
     )
     await create_job(scope.session, storage, settings.signed_url_ttl, get_kind("generation"), row)

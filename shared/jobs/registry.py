@@ -32,6 +32,8 @@ EVENTS = ("queued", "started", "progress", "succeeded", "failed", "canceled")
 
 # serialize(session, storage, signed-URL lifetime, row) -> the job as GET returns it
 Serializer = Callable[[AsyncSession, Storage, timedelta, Any], Awaitable[BaseModel]]
+# delivered(session, row) -> the units a succeeded job delivered, for billing (None: all it was admitted for)
+DeliveredCount = Callable[[AsyncSession, Any], Awaitable[int | None]]
 # find(session, provider_request_id) -> the id of the job this provider request belongs to, or None
 RequestFinder = Callable[[AsyncSession, Any, str], Awaitable[str | None]]
 
@@ -67,6 +69,7 @@ class JobKind:
     poll: PollPolicy
     events: tuple[str, ...] = EVENTS
     find_request: RequestFinder = find_by_request_id
+    delivered: DeliveredCount | None = None
     terminal: frozenset[StrEnum] = field(init=False)
 
     def __post_init__(self) -> None:

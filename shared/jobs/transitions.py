@@ -8,12 +8,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import timedelta
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import func, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared import metrics
+from shared.billing import Outcome, settle
 from shared.db import utcnow
 from shared.events.service import write_event
 from shared.jobs.env import JobEnv
@@ -91,6 +92,10 @@ async def transition(
     row = (await session.execute(stmt)).scalar_one_or_none()
     if row is not None and to in kind.terminal:
         metrics.job_finished(kind.name, to, vals.get("error_code"))
+        # The one billing hook: capture what a job delivered, refund the rest, give a failed or canceled
+        # job's quota back — in this transaction, idempotently (a no-op for jobs that named no end user).
+        delivered = await kind.delivered(session, row) if kind.delivered and to == "succeeded" else None
+        await settle(session, kind.name, job_id, cast(Outcome, str(to)), delivered)
     if row is not None and event is not None:
         await emit(session, env.storage, env.settings.signed_url_ttl, kind, row, event, **(extra or {}))
     return row

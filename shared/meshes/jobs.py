@@ -266,6 +266,14 @@ async def _finish(job: Job, items: list[MeshItem]) -> None:
     await job.move((S.RUNNING,), S.FAILED, "failed", {"progress": 1.0, "error_code": code, "error_message": message})
 
 
+async def delivered_items(session: AsyncSession, row: Any) -> int:
+    """What a succeeded mesh job is charged for: its items that succeeded (the others are refunded)."""
+    count = await session.scalar(
+        select(func.count()).where(MeshItem.mesh_job_id == row.id, MeshItem.status == I.SUCCEEDED)
+    )
+    return int(count or 0)
+
+
 MESH = JobKind(
     name=KIND_NAME,
     model=MeshJob,
@@ -277,4 +285,5 @@ MESH = JobKind(
     # Poll often while requests are young, then back off as they run long.
     poll=PollPolicy(first=lambda settings: settings.provider_poll_interval, growth=0.1),
     find_request=find_item_request,
+    delivered=delivered_items,
 )

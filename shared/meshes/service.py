@@ -16,6 +16,7 @@ from pydantic import ValidationError
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from shared.billing import admit
 from shared.config import Settings
 from shared.db import utcnow
 from shared.errors import NotFound, ValidationFailed, not_found
@@ -258,6 +259,7 @@ async def _insert_job(
     job_id = new_id("mesh")
     owner_id = scope.owner_id
     session = scope.session
+    await admit(session, owner_id, tags.end_user, KIND_NAME, job_id, len(photos))  # before anything is stored
     keys: list[str] = []
     try:
         items = []

@@ -1,6 +1,7 @@
 """ORM models, one module per table group; importing this package registers them all on ``Base.metadata``."""
 
 from shared.models.auth import ApiKey, IdempotencyKey, Owner
+from shared.models.billing import BillingPolicy, EndUser, LedgerEntry, UsageRecord
 from shared.models.catalog import Model
 from shared.models.characters import Character, CharacterJob
 from shared.models.datasets import Dataset, Image
@@ -11,15 +12,18 @@ from shared.models.videos import Video
 
 __all__ = [
     "ApiKey",
+    "BillingPolicy",
     "Character",
     "CharacterJob",
     "Dataset",
+    "EndUser",
     "Event",
     "Generation",
     "GenerationImage",
     "IdempotencyKey",
     "Image",
     "JobMixin",
+    "LedgerEntry",
     "MeshItem",
     "MeshJob",
     "Model",
@@ -27,6 +31,7 @@ __all__ = [
     "ProviderWebhookReceipt",
     "Training",
     "Upload",
+    "UsageRecord",
     "Video",
     "WebhookDelivery",
     "WebhookEndpoint",

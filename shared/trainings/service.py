@@ -7,6 +7,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from shared.billing import admit, moderate
 from shared.config import Settings
 from shared.db import utcnow
 from shared.errors import Conflict, ValidationFailed
@@ -109,14 +110,18 @@ async def create_training(
             f"{dataset.image_count}.",
             code="dataset_too_small",
         )
+    trigger_word = body.trigger_word or dataset.trigger_word or DEFAULT_TRIGGER_WORD
+    await moderate(scope.session, scope.owner_id, {"trigger_word": trigger_word})
+    job_id = new_id("training")
+    await admit(scope.session, scope.owner_id, body.end_user, "training", job_id, 1)
     row = Training(
-        id=new_id("training"),
+        id=job_id,
         owner_id=scope.owner_id,
         dataset_id=dataset.id,
         base_model_id=base.id,
         trainer=body.trainer,
         name=body.name or f"{dataset.name} LoRA",
-        trigger_word=body.trigger_word or dataset.trigger_word or DEFAULT_TRIGGER_WORD,
+        trigger_word=trigger_word,
         params=params,
         resume_from_model_id=body.resume_from_model_id,
         image_count=dataset.image_count,

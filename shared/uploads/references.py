@@ -63,6 +63,7 @@ async def resolve_image(scope: OwnerScope, ref: ImageRef, *, for_job: bool = Tru
         .join(Generation, Generation.id == GenerationImage.generation_id)
         .where(GenerationImage.id == ref.generation_image_id, Generation.owner_id == scope.owner_id)
     )
-    if gim is None:
+    if gim is None or gim.withheld:  # an image withheld as NSFW is stored nowhere
         raise not_found("generation_image", ref.generation_image_id)
+    assert gim.storage_key and gim.width and gim.height and gim.content_type and gim.sha256
     return ResolvedImage(gim.storage_key, gim.width, gim.height, gim.content_type, gim.sha256)

@@ -8,6 +8,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from shared.billing import admit
 from shared.catalog.modes import VideoParams, modes_of
 from shared.config import Settings
 from shared.errors import ValidationFailed
@@ -99,8 +100,10 @@ async def create_video(
     image = await resolve_image(scope, body.image)
     sent = body.model_dump(include={"motion_bucket_id", "cond_aug", "fps", "seed"}, exclude_none=True)
     params = VideoParams.model_validate(sent)
+    job_id = new_id("video")
+    await admit(scope.session, scope.owner_id, body.end_user, "video", job_id, 1)
     row = Video(
-        id=new_id("video"),
+        id=job_id,
         owner_id=scope.owner_id,
         model_id=model.id,
         image=body.image.model_dump(exclude_none=True),
