@@ -148,7 +148,9 @@ async def list_characters(
 
 
 async def create_character(scope: OwnerScope, body: CharacterCreate) -> Character:
-    check_prompt_fields(scope, {"name": body.name, "description": body.description, "art_style": body.art_style or ""})
+    await check_prompt_fields(
+        scope, {"name": body.name, "description": body.description, "art_style": body.art_style or ""}
+    )
     character_id = new_id("character")
     row = Character(
         id=character_id,
@@ -174,7 +176,9 @@ async def update_character(scope: OwnerScope, character_id: str, body: Character
     for name in ("name", "description"):
         if name in sent and getattr(body, name) is None:
             raise _null(name)
-    check_prompt_fields(scope, {f: getattr(body, f) or "" for f in ("name", "description", "art_style") if f in sent})
+    await check_prompt_fields(
+        scope, {f: getattr(body, f) or "" for f in ("name", "description", "art_style") if f in sent}
+    )
     if "name" in sent and body.name is not None:
         row.name = body.name.strip()
     if "description" in sent and body.description is not None:
@@ -262,7 +266,7 @@ async def make_scene(
     """A scene: with the character's LoRA (its trigger word first) once trained, else the base model with
     the reference's seed; the prompt in the documented order (``shared.characters.prompts``)."""
     row = await scope.get(Character, character_id, "character")
-    check_prompt_fields(scope, {"scene": body.scene})
+    await check_prompt_fields(scope, {"scene": body.scene})
     lora = row.model_id
     built = build_prompt(
         trigger_word=row.trigger_word if lora else None,
