@@ -44,6 +44,20 @@ NOT_FOUND_RESOURCES = (
 )
 
 _ENTRIES = [
+    # End users, limits, credits, moderation
+    _c("payment_required", 402, "Payment required", "The request needs credits the end user does not have."),
+    _c(
+        "insufficient_credits",
+        402,
+        "Insufficient credits",
+        "The end user's `balance` is below `required` (a debit: 409).",
+    ),
+    _c(
+        "quota_exceeded", 429, "Quota exceeded", "The end user reached a limit (`limit`, `used`); retry at `resets_at`."
+    ),
+    _c("end_user_required", 422, "Validation failed", "The policy requires credits: name the `end_user`."),
+    _c("end_user_not_found", 404, "Not found", "No end user of that id has been named by a job or a credit entry."),
+    _c("prompt_blocked", 422, "Prompt blocked", "A prompt-like field holds a blocked term (`errors`: field, term)."),
     # Uploads, image references, generation modes, videos
     _c("one_file_expected", 422, "Validation failed", "`POST /v1/uploads` takes exactly one `file` part."),
     _c("one_file", None, "One file", "Only one file is accepted by this upload."),
