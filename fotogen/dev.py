@@ -172,7 +172,7 @@ def run_dev() -> int:
         worker = len(children) - 1
         children.append(subprocess.Popen(_cli("api"), env=env))
         _wait_ready(url, timeout=60)
-        print(f"\nFotoGen is running at {url}  (docs: {url}/docs)", flush=True)
+        print(f"\nFotoGen is running at {url}  (docs: {url}/docs, console: {url}/console)", flush=True)
         print(f"Development API key: {key}", flush=True)
         print(f'Try: curl -H "Authorization: Bearer {key}" {url}/v1/models\n', flush=True)
         return _supervise(children, worker, restarter)
