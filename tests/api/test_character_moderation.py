@@ -24,7 +24,9 @@ async def test_a_blocked_term_in_a_scene_or_profile_creates_nothing(authed: http
     assert (await authed.get("/v1/generations", params={"character_id": cid})).json()["data"] == []
 
     assert_problem(
-        await authed.post("/v1/characters", json={"name": "Ｓｐｅｌｌ", "description": "x"}), 422, "prompt_blocked"
+        await authed.post("/v1/characters", json={"name": "\uff33\uff50\uff45\uff4c\uff4c", "description": "x"}),
+        422,
+        "prompt_blocked",
     )
     assert_problem(await authed.patch(f"/v1/characters/{cid}", json={"description": "a spéll caster"}), 422)
     # a longer word that contains the term is not the term
