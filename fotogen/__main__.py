@@ -1,9 +1,9 @@
-"""``python -m fotogen ...``: the same command as the ``fotogen`` script (``fotogen dev`` starts its children so)."""
+"""``python -m fotogen ...``: the same command as the ``fotogen`` script (``fotogen dev`` starts its children so).
 
-import signal
+SIGPIPE keeps Python's default (ignored, so a write to a closed socket raises an error the code handles): a
+worker or API writing to a connection Postgres or a client dropped must not be killed by the signal.
+"""
 
 from fotogen.cli import main
 
-# Output piped into `head` ends quietly instead of with a BrokenPipeError traceback.
-signal.signal(signal.SIGPIPE, signal.SIG_DFL)
 main()

@@ -108,11 +108,6 @@ async def test_postgres_restart_answers_503_then_jobs_finish(
     assert (await apis[0].get("/v1/generations")).status_code == 200
 
 
-@pytest.mark.product_bug(
-    reason="fotogen/__main__.py sets SIGPIPE to SIG_DFL, so a worker writing to a connection Postgres dropped "
-    "is killed by SIGPIPE (exit -13) instead of getting EPIPE",
-    strict=False,  # only when a write races the restart
-)
 def test_workers_survive_the_postgres_restart(board: Scoreboard) -> None:
     row = board.rows.get("postgres restart")
     if row is None:

@@ -29,10 +29,6 @@ async def test_transient_429_and_5xx_are_retried_without_a_second_submission(
     assert row.lost == 0 and row.duplicated == 0 and row.survived == row.tried, verdict(row, jobs, log)
 
 
-@pytest.mark.product_bug(
-    reason="a result GET answering Fal's final 503/504 (x-fal-request-id, error_type) is classed retryable "
-    "provider_unavailable (shared/fal/provider.py _error_from_response), so the job re-fetches instead of failing"
-)
 async def test_final_errors_fail_the_job_once(
     cluster: Cluster, sandbox: Any, apis: Any, board: Scoreboard
 ) -> None:
