@@ -20,6 +20,7 @@ from shared.auth.service import Principal, authenticate, hash_key
 from shared.cache import NotifiedCache
 from shared.config import Settings
 from shared.errors import Unauthorized
+from shared.jobs.env import JobEnv
 from shared.pagination import MAX_LIMIT
 from shared.queue import discard_pending
 from shared.scope import OwnerScope
@@ -114,6 +115,14 @@ async def get_scope(session: SessionDep, principal: PrincipalDep) -> OwnerScope:
 
 
 ScopeDep = Annotated[OwnerScope, Depends(get_scope)]
+
+
+async def get_job_env(request: Request, settings: SettingsDep, storage: StorageDep, redis: RedisDep) -> JobEnv:
+    """What the API side of the job machine needs (cancel, start): the app's clients, no provider."""
+    return JobEnv(settings=settings, sessionmaker=request.app.state.sessionmaker, storage=storage, redis=redis)
+
+
+JobEnvDep = Annotated[JobEnv, Depends(get_job_env)]
 
 LimitQuery = Annotated[int, Query(ge=1, le=MAX_LIMIT, description="Page size.")]
 AfterQuery = Annotated[str | None, Query(max_length=200, description="Cursor from a previous page's `next_cursor`.")]

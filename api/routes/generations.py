@@ -6,7 +6,17 @@ from fastapi import APIRouter, Query, Request, Response
 from sse_starlette import EventSourceResponse
 from starlette.responses import JSONResponse
 
-from api.deps import AfterQuery, LimitQuery, PrincipalDep, RedisDep, ScopeDep, SessionDep, SettingsDep, StorageDep
+from api.deps import (
+    AfterQuery,
+    JobEnvDep,
+    LimitQuery,
+    PrincipalDep,
+    RedisDep,
+    ScopeDep,
+    SessionDep,
+    SettingsDep,
+    StorageDep,
+)
 from api.idempotency import IdempotencyKeyHeader, idempotent_create
 from api.problems import AUTHED, problems
 from api.sse import SSE_RESPONSES, LastEventIdDep, job_event_stream
@@ -15,9 +25,7 @@ from api.tags import TagFilterDep
 from shared.events.schemas import EventOut
 from shared.events.service import list_job_events
 from shared.generations import service
-from shared.generations.jobs import CANCELABLE
 from shared.generations.schemas import GenerationCreate, GenerationOut, GenerationStatus
-from shared.jobs.env import JobEnv
 from shared.jobs.registry import get_kind
 from shared.jobs.runner import request_cancel
 from shared.metadata import METADATA_QUERY
@@ -130,19 +138,13 @@ async def get_generation(
     responses=problems(*AUTHED, 404, 409),
 )
 async def cancel_generation(
-    request: Request,
-    generation_id: str,
-    scope: ScopeDep,
-    redis: RedisDep,
-    storage: StorageDep,
-    settings: SettingsDep,
+    generation_id: str, scope: ScopeDep, redis: RedisDep, storage: StorageDep, settings: SettingsDep, env: JobEnvDep
 ) -> GenerationOut:
     """Cancel a generation that is queued or running (the provider is asked to cancel). A queued generation
     is canceled at once; otherwise the answer shows it still running and the `generation.canceled` event
     follows shortly. 409 `job_already_terminal` once it ended."""
     await scope.get(Generation, generation_id, "generation")
-    env = JobEnv(settings=settings, sessionmaker=request.app.state.sessionmaker, storage=storage, redis=redis)
-    row = await request_cancel(scope.session, env, get_kind("generation"), generation_id, cancelable=CANCELABLE)
+    row = await request_cancel(scope.session, env, get_kind("generation"), generation_id)
     await commit(scope.session, redis)
     return await service.generation_out(scope.session, storage, settings.signed_url_ttl, row)
 

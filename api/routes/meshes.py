@@ -8,7 +8,7 @@ from fastapi import APIRouter, Path, Query, Request, Response
 from sse_starlette import EventSourceResponse
 from starlette.responses import RedirectResponse
 
-from api.deps import AfterQuery, LimitQuery, RedisDep, ScopeDep, SettingsDep, StorageDep
+from api.deps import AfterQuery, JobEnvDep, LimitQuery, RedisDep, ScopeDep, SettingsDep, StorageDep
 from api.problems import AUTHED, problems
 from api.sse import SSE_RESPONSES, LastEventIdDep, job_event_stream
 from api.stream_auth import StreamPrincipalDep
@@ -16,7 +16,6 @@ from api.tags import TagFilterDep
 from api.uploads import LimiterDep, read_multipart, upload_limits
 from shared.events.schemas import EventOut
 from shared.events.service import list_job_events
-from shared.jobs.env import JobEnv
 from shared.meshes.schemas import (
     DEFAULT_FACE_LIMIT,
     MAX_FACE_LIMIT,
@@ -144,18 +143,12 @@ async def get_mesh(mesh_id: MeshId, scope: ScopeDep, storage: StorageDep, settin
     responses=problems(*AUTHED, 404, 409),
 )
 async def cancel_mesh(
-    request: Request,
-    mesh_id: MeshId,
-    scope: ScopeDep,
-    redis: RedisDep,
-    storage: StorageDep,
-    settings: SettingsDep,
+    mesh_id: MeshId, scope: ScopeDep, redis: RedisDep, storage: StorageDep, settings: SettingsDep, env: JobEnvDep
 ) -> MeshJobOut:
     """Stop a queued or running job: in-flight provider requests are canceled and every item that has not
     ended becomes `canceled` (items that already succeeded keep their files). A queued job is canceled at
     once; otherwise the answer shows it still running and `mesh.canceled` follows shortly.
     409 `job_already_terminal` once it ended."""
-    env = JobEnv(settings=settings, sessionmaker=request.app.state.sessionmaker, storage=storage, redis=redis)
     row = await cancel_mesh_job(scope, env, mesh_id)
     await commit(scope.session, redis)
     return await render_job(scope.session, row, storage, settings.signed_url_ttl)

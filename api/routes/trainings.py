@@ -6,7 +6,17 @@ from fastapi import APIRouter, Query, Request
 from sse_starlette import EventSourceResponse
 from starlette.responses import JSONResponse, Response
 
-from api.deps import AfterQuery, LimitQuery, PrincipalDep, RedisDep, ScopeDep, SessionDep, SettingsDep, StorageDep
+from api.deps import (
+    AfterQuery,
+    JobEnvDep,
+    LimitQuery,
+    PrincipalDep,
+    RedisDep,
+    ScopeDep,
+    SessionDep,
+    SettingsDep,
+    StorageDep,
+)
 from api.idempotency import IdempotencyKeyHeader, idempotent_create
 from api.problems import AUTHED, problems
 from api.sse import SSE_RESPONSES, LastEventIdDep, job_event_stream
@@ -16,7 +26,6 @@ from shared.cache import NotifiedCache
 from shared.errors import not_found
 from shared.events.schemas import EventOut
 from shared.events.service import list_job_events
-from shared.jobs.env import JobEnv
 from shared.metadata import METADATA_QUERY
 from shared.models import Training
 from shared.pagination import DEFAULT_LIMIT, Page
@@ -112,12 +121,9 @@ async def get_training(training_id: str, request: Request, principal: PrincipalD
     status_code=202,
     responses=problems(*AUTHED, 404, 409),
 )
-async def start_training(
-    request: Request, training_id: str, scope: ScopeDep, redis: RedisDep, storage: StorageDep, settings: SettingsDep
-) -> TrainingOut:
+async def start_training(training_id: str, scope: ScopeDep, redis: RedisDep, env: JobEnvDep) -> TrainingOut:
     """Queue a training created with `"start": false` (202, status `queued`). A training in any other
     status → 409 `job_not_startable`."""
-    env = JobEnv(settings=settings, sessionmaker=request.app.state.sessionmaker, storage=storage, redis=redis)
     row = await service.start_training(scope, env, training_id)
     await commit(scope.session, redis)
     return service.training_out(row)
@@ -129,15 +135,12 @@ async def start_training(
     status_code=202,
     responses=problems(*AUTHED, 404, 409),
 )
-async def cancel_training(
-    request: Request, training_id: str, scope: ScopeDep, redis: RedisDep, storage: StorageDep, settings: SettingsDep
-) -> TrainingOut:
+async def cancel_training(training_id: str, scope: ScopeDep, redis: RedisDep, env: JobEnvDep) -> TrainingOut:
     """Cancel a training that is created, queued, preparing or training (the provider is asked to cancel).
     A created or queued training is canceled at once; otherwise the answer shows the training still running
     and the `training.canceled` event follows shortly. A result the trainer delivers after the cancel is
     dropped: the training stays `canceled` and no model is made. 409 `job_already_terminal` once it ended,
     and 409 `job_not_cancelable` while it is `saving` (the weights exist and are being stored)."""
-    env = JobEnv(settings=settings, sessionmaker=request.app.state.sessionmaker, storage=storage, redis=redis)
     row = await service.cancel_training(scope, env, training_id)
     await commit(scope.session, redis)
     return service.training_out(row)

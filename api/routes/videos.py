@@ -8,7 +8,17 @@ from fastapi import APIRouter, Query, Request
 from sse_starlette import EventSourceResponse
 from starlette.responses import JSONResponse, Response
 
-from api.deps import AfterQuery, LimitQuery, PrincipalDep, RedisDep, ScopeDep, SessionDep, SettingsDep, StorageDep
+from api.deps import (
+    AfterQuery,
+    JobEnvDep,
+    LimitQuery,
+    PrincipalDep,
+    RedisDep,
+    ScopeDep,
+    SessionDep,
+    SettingsDep,
+    StorageDep,
+)
 from api.idempotency import IdempotencyKeyHeader, idempotent_create
 from api.problems import AUTHED, problems
 from api.sse import SSE_RESPONSES, LastEventIdDep, job_event_stream
@@ -16,7 +26,6 @@ from api.stream_auth import StreamPrincipalDep
 from api.tags import TagFilterDep
 from shared.events.schemas import EventOut
 from shared.events.service import list_job_events
-from shared.jobs.env import JobEnv
 from shared.jobs.registry import get_kind
 from shared.jobs.runner import request_cancel
 from shared.metadata import METADATA_QUERY
@@ -24,7 +33,6 @@ from shared.models import Video
 from shared.pagination import DEFAULT_LIMIT, Page
 from shared.queue import commit
 from shared.videos import service
-from shared.videos.jobs import CANCELABLE
 from shared.videos.schemas import VideoCreate, VideoOut, VideoStatus
 
 router = APIRouter(prefix="/v1/videos", tags=["videos"])
@@ -91,13 +99,12 @@ async def get_video(video_id: str, scope: ScopeDep, storage: StorageDep, setting
 
 @router.post("/{video_id}/cancel", operation_id="videos-cancel", status_code=202, responses=problems(*AUTHED, 404, 409))
 async def cancel_video(
-    request: Request, video_id: str, scope: ScopeDep, redis: RedisDep, storage: StorageDep, settings: SettingsDep
+    video_id: str, scope: ScopeDep, redis: RedisDep, storage: StorageDep, settings: SettingsDep, env: JobEnvDep
 ) -> VideoOut:
     """Cancel a video that is queued or running (the provider is asked to cancel); the `video.canceled`
     event follows. 409 `job_already_terminal` once it ended."""
     await scope.get(Video, video_id, "video")
-    env = JobEnv(settings=settings, sessionmaker=request.app.state.sessionmaker, storage=storage, redis=redis)
-    row = await request_cancel(scope.session, env, get_kind("video"), video_id, cancelable=CANCELABLE)
+    row = await request_cancel(scope.session, env, get_kind("video"), video_id)
     await commit(scope.session, redis)
     return await service.video_out(row, storage, settings.signed_url_ttl)
 

@@ -50,12 +50,10 @@ TRANSIENT = (OSError, TimeoutError, OperationalError, InterfaceError)
 BACKOFF_BASE, BACKOFF_CAP = 0.5, 30.0
 
 
-async def request_cancel(
-    session: AsyncSession, env: JobEnv, kind: JobKind, job_id: str, *, cancelable: Any = None
-) -> Any:
-    """API side of cancel. A job nobody is working on and that has not started is canceled at once;
-    otherwise the cancel is recorded and a step is scheduled now, and the worker asks the provider to cancel.
-    (``cancelable`` is ignored: the kind declares it.)"""
+async def request_cancel(session: AsyncSession, env: JobEnv, kind: JobKind, job_id: str) -> Any:
+    """API side of cancel (the kind declares which statuses can be canceled). A job nobody is working on and
+    that has not started is canceled at once; otherwise the cancel is recorded and a step is scheduled now,
+    and the worker asks the provider to cancel."""
     model = kind.model
     row = await session.get(model, job_id, with_for_update=True, populate_existing=True)
     assert row is not None

@@ -52,7 +52,6 @@ from shared.uploads import (
 
 ENDPOINT = "tripo3d/tripo/v2.5/image-to-3d"
 KIND_NAME = "mesh"
-CANCELABLE = ("queued", "running")
 ITEM_ENDED = ("succeeded", "failed", "canceled")
 
 
@@ -316,5 +315,5 @@ async def cancel_mesh_job(scope: OwnerScope, env: JobEnv, job_id: str) -> MeshJo
             .where(MeshItem.mesh_job_id == job_id, MeshItem.status == "queued")
             .values(status="canceled", finished_at=now)
         )
-    result: MeshJob = await request_cancel(session, env, get_kind(KIND_NAME), job_id, cancelable=CANCELABLE)
+    result: MeshJob = await request_cancel(session, env, get_kind(KIND_NAME), job_id)
     return result
