@@ -22,6 +22,8 @@ async def create(
 ) -> StreamTokenOut:
     """A short-lived (default 5 min, max 60), read-only token for the browser's `EventSource`, which cannot
     send an `Authorization` header: `new EventSource(".../v1/events/stream?token=...")`. It is scoped to your
-    events or to one job's, accepted **only** on `/stream` endpoints, and stateless (it cannot be revoked, it
-    expires). Nothing is stored, so `Idempotency-Key` is not needed: minting again is harmless."""
+    events, to one job's or to one character's (`character_id`: from the profile's creation on, before any
+    training; a character's events carry its id as `job_id`), accepted **only** on `/stream` endpoints, and
+    stateless (it cannot be revoked, it expires). Nothing is stored, so `Idempotency-Key` is not needed:
+    minting again is harmless."""
     return await create_stream_token(session, settings.secret_key, principal.owner_id, body)

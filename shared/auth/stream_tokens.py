@@ -2,9 +2,10 @@
 
 The browser's ``EventSource`` cannot send an ``Authorization`` header, and an API key must never travel
 in a URL (logs, history, referrers). A stream token is what goes there instead: minted with an API key,
-it names the owner, optionally one job, and an expiry, and carries an HMAC-SHA256 over those (keyed by a
-key derived from ``settings.secret_key``). It is stateless — nothing is stored — so it cannot be revoked
-before it expires; that is why it lives minutes (default 5, at most 60) and only opens streams.
+it names the owner, optionally one job or one character, and an expiry, and carries an HMAC-SHA256 over
+those (keyed by a key derived from ``settings.secret_key``). It is stateless — nothing is stored — so it
+cannot be revoked before it expires; that is why it lives minutes (default 5, at most 60) and only opens
+streams.
 
 Format: ``fgst_<base64url(JSON payload)>.<base64url(HMAC)>``. The ``fgst_`` prefix never passes for an
 API key (those start with ``fg_``), so the token is useless on every other route.
@@ -22,11 +23,12 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Final, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, model_validator
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from shared.errors import NotFound, Unauthorized
+from shared.errors import NotFound, Unauthorized, not_found
+from shared.models import Character
 
 TOKEN_PREFIX: Final = "fgst_"  # noqa: S105 - a prefix, not a secret
 DEFAULT_TTL_SECONDS: Final = 300
@@ -107,22 +109,48 @@ class StreamTokenCreate(BaseModel):
         description="Scope the token to this job (a training, generation or mesh job of yours); "
         "omit for all of your events.",
     )
+    character_id: str | None = Field(
+        default=None,
+        max_length=40,
+        description="Scope the token to this character of yours (`chr_…`): its stream, from the profile's "
+        "creation on (before any training). Not together with `job_id`.",
+    )
     ttl_seconds: int = Field(
         default=DEFAULT_TTL_SECONDS, ge=10, le=MAX_TTL_SECONDS, description="Lifetime in seconds (max 3600)."
     )
+
+    @model_validator(mode="after")
+    def _one_scope(self) -> StreamTokenCreate:
+        if self.job_id is not None and self.character_id is not None:
+            raise ValueError("give job_id or character_id, not both")
+        return self
 
 
 class StreamTokenOut(BaseModel):
     token: str = Field(description="Pass as `?token=` to a `/stream` endpoint. Useless on every other route.")
     expires_at: datetime
-    scope: Literal["owner", "job"] = Field(description="`owner`: all your streams; `job`: that job's only.")
+    scope: Literal["owner", "job", "character"] = Field(
+        description="`owner`: all your streams; `job`: that job's only; `character`: that character's only."
+    )
     job_id: str | None = None
+    character_id: str | None = None
 
 
 async def create_stream_token(
     session: AsyncSession, secret_key: str, owner_id: str, body: StreamTokenCreate
 ) -> StreamTokenOut:
-    """Mint a token; a ``job_id`` must name one of the owner's jobs (404 ``job_not_found`` otherwise)."""
+    """Mint a token; a ``job_id`` must name one of the owner's jobs (404 ``job_not_found`` otherwise), a
+    ``character_id`` one of the owner's characters (404 ``character_not_found``)."""
+    if body.character_id is not None:
+        found = await session.scalar(
+            select(Character.id).where(Character.id == body.character_id, Character.owner_id == owner_id)
+        )
+        if found is None:
+            raise not_found("character", body.character_id)
+        token, claims = issue_stream_token(secret_key, owner_id, body.character_id, body.ttl_seconds)
+        return StreamTokenOut(
+            token=token, expires_at=claims.expires_at, scope="character", character_id=body.character_id
+        )
     if body.job_id is not None:
         from shared.jobs.registry import all_kinds
 

@@ -170,3 +170,59 @@ async def test_cors_follows_the_allowed_origins(keyed: httpx.AsyncClient) -> Non
             headers={"Origin": "https://evil.example", "Access-Control-Request-Method": "GET"},
         )
         assert "access-control-allow-origin" not in refused.headers
+
+
+async def test_character_scoped_token_follows_a_character_from_its_profile_on(
+    app: Any, keyed: httpx.AsyncClient, anonymous: httpx.AsyncClient, owner: tuple[str, str]
+) -> None:
+    """A character's job row appears with its first training; its token is minted from the character itself,
+    so a frontend follows the whole flow (``character.referenced`` comes before any training)."""
+    made = [
+        await keyed.post("/v1/characters", json={"name": name, "description": "a knight in silver armour"})
+        for name in ("Ada", "Bo")
+    ]
+    assert all(r.status_code == 201 for r in made), [r.text for r in made]
+    character, other = (r.json()["id"] for r in made)
+    r = await keyed.post("/v1/stream-tokens", json={"character_id": character, "ttl_seconds": 60})
+    assert r.status_code == 201, r.text
+    body = r.json()
+    assert body["scope"] == "character" and body["character_id"] == character and body["job_id"] is None
+    token = body["token"]
+    ids: list[int] = []
+
+    async def produce() -> None:
+        await commit_event(app, owner[0], other, "referenced", job_type="character")
+        ids.append(await commit_event(app, owner[0], character, "referenced", job_type="character"))
+
+    sse = await first_event(anonymous, f"/v1/characters/{character}/stream?token={token}", produce)
+    assert int(sse.id) == ids[0] and sse.event == "character.referenced"
+    # the owner stream, forced to the character
+    ids.clear()
+    sse = await first_event(anonymous, f"/v1/events/stream?token={token}", produce)
+    assert int(sse.id) == ids[0] and sse.event == "character.referenced"
+
+    # another character's stream, or a job's, is out of its scope
+    r = await anonymous.get(f"/v1/characters/{other}/stream", params={"token": token})
+    assert_problem(r, 403, "stream_token_out_of_scope")
+    job = await create_training_row(app, owner[0])
+    assert_problem(await anonymous.get(f"/v1/trainings/{job}/stream", params={"token": token}), 403)
+
+
+async def test_character_scope_names_one_character_of_yours(
+    app: Any, keyed: httpx.AsyncClient, owner: tuple[str, str]
+) -> None:
+    stranger_key = await new_api_key(app)
+    async with httpx.AsyncClient(
+        base_url=str(keyed.base_url), headers={"Authorization": f"Bearer {stranger_key}"}
+    ) as c:
+        r = await c.post("/v1/characters", json={"name": "Cy", "description": "a sailor with a red scarf"})
+        assert r.status_code == 201, r.text
+        theirs = r.json()["id"]
+    assert_problem(await keyed.post("/v1/stream-tokens", json={"character_id": theirs}), 404, "character_not_found")
+    assert_problem(await keyed.post("/v1/stream-tokens", json={"character_id": "chr_nope"}), 404, "character_not_found")
+    r = await keyed.post("/v1/characters", json={"name": "Di", "description": "a baker with flour on her hands"})
+    mine = r.json()["id"]
+    job = await create_training_row(app, owner[0])
+    both = await keyed.post("/v1/stream-tokens", json={"character_id": mine, "job_id": job})
+    assert_problem(both, 422, "validation_error")
+    assert_problem(await keyed.post("/v1/stream-tokens", json={"character_id": "x" * 41}), 422, "validation_error")
