@@ -24,11 +24,13 @@ function eventTypes(kinds) {
 }
 
 /**
- * Follow an SSE endpoint. `jobId` scopes the token to one job (per-job streams), null for the owner's.
- * `onEvent(event)` gets each parsed event (`{id, type, job_id, data}`); a per-job stream stops itself
- * after the terminal event. Returns `{stop(), lastEventId()}`.
+ * Follow an SSE endpoint. `jobId` scopes the token to one job (per-job streams), `characterId` to one
+ * character (its stream, which never ends), neither to the owner's. `onEvent(event)` gets each parsed event
+ * (`{id, type, job_id, data}`); a per-job stream stops itself after the terminal event.
+ * Returns `{stop(), lastEventId()}`.
  */
-export function follow({ path, jobId = null, kinds = KINDS, onEvent, onState = () => {}, tokenTtl = 300 }) {
+export function follow({ path, jobId = null, characterId = null, kinds = KINDS, onEvent, onState = () => {}, tokenTtl = 300 }) {
+  const scope = characterId ? { character_id: characterId } : { job_id: jobId };
   let source = null;
   let lastId = null;
   let stopped = false;
@@ -46,7 +48,7 @@ export function follow({ path, jobId = null, kinds = KINDS, onEvent, onState = (
     if (stopped) return;
     let token;
     try {
-      ({ token } = await api.post("/v1/stream-tokens", { job_id: jobId, ttl_seconds: tokenTtl }));
+      ({ token } = await api.post("/v1/stream-tokens", { ...scope, ttl_seconds: tokenTtl }));
     } catch (error) {
       onState("error", error);
       retryLater();

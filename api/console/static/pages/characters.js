@@ -199,9 +199,7 @@ async function characterView(root, id) {
 
   const stream = follow({
     path: `/v1/characters/${id}/stream`,
-    // An owner-wide token: a job-scoped one is refused for a character that has never trained (its job
-    // row appears with the first training), and the path already narrows the stream to this character.
-    jobId: null,
+    characterId: id, // a token for this character only, valid from its profile's creation on
     kinds: ["character"],
     async onEvent(event) {
       const what = event.type.split(".").pop();
