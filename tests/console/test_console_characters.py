@@ -19,6 +19,13 @@ pytestmark = pytest.mark.usefixtures("worker")
 async def test_character_from_profile_to_a_scene(console: Any, console_key: str, sandbox: Any) -> None:
     sandbox.reset(queue_delay=0.05, training_seconds=0.3, generation_seconds=0.05, video_seconds=0.1)
     page = console.page
+    scopes: list[Any] = []  # the stream tokens the page asks for
+    page.on(
+        "request",
+        lambda r: (
+            scopes.append(r.post_data_json) if r.method == "POST" and r.url.endswith("/v1/stream-tokens") else None
+        ),
+    )
     await console.sign_in(console_key)
     await console.go("characters")
     await page.get_by_label("Name", exact=True).fill("Mira")
@@ -44,6 +51,10 @@ async def test_character_from_profile_to_a_scene(console: Any, console_key: str,
 
     await candidates.nth(1).get_by_role("button").click()
     await expect(status).to_have_attribute("data-status", "referenced")
+    # the character's stream, on a token scoped to the character, carried the pick (before any training)
+    await expect(page.locator('ol.log li[data-event="character.referenced"]')).to_have_count(1)
+    character_id = page.url.rsplit("/", 1)[-1]
+    assert {"character_id": character_id, "ttl_seconds": 300} in scopes, scopes
     await expect(page.locator("figure.reference img")).to_be_visible()
     await console.images_loaded("figure.reference img")
     await console.shot("characters")
