@@ -86,9 +86,7 @@ class Console:
         )
 
     async def no_sideways_scroll(self, name: str) -> None:
-        overflow = await self.page.evaluate(
-            "document.documentElement.scrollWidth - document.documentElement.clientWidth"
-        )
+        overflow = await self.page.evaluate("document.scrollingElement.scrollWidth - window.innerWidth")
         assert overflow <= 0, f"{name} scrolls sideways at phone width ({overflow}px)"
 
     def unexpected_errors(self) -> list[str]:
