@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from playwright.async_api import Browser, ConsoleMessage, Page, async_playwright
+from playwright.async_api import Browser, ConsoleMessage, Page, async_playwright, expect
 from support.env import ROOT, new_api_key
 
 CHROMIUM = Path(os.environ.get("FOTOGEN_CHROMIUM", "/usr/bin/chromium"))
@@ -31,6 +31,10 @@ ARGS = [
     "--disable-sync",
 ]
 ARTIFACTS = ROOT / ".data" / "test-artifacts" / "console"
+#: every wait is Playwright's auto-waiting (locators, ``expect``): on a loaded machine the stack answers in
+#: seconds, not milliseconds, so ``expect`` waits as long as the context's actions do (its default is 5 s)
+WAIT_MS = 20_000
+expect.set_options(timeout=WAIT_MS)
 
 
 @pytest.fixture(scope="session")
@@ -104,7 +108,7 @@ class Console:
 @pytest.fixture
 async def console(browser: Browser, live_api: str) -> AsyncIterator[Console]:
     context = await browser.new_context(viewport={"width": 1280, "height": 900}, accept_downloads=True)
-    context.set_default_timeout(20_000)
+    context.set_default_timeout(WAIT_MS)
     page = await context.new_page()
     tab = Console(page=page, base_url=live_api)
 
