@@ -22,7 +22,13 @@ $(VENV)/.installed: pyproject.toml uv.lock | $(UV)
 	$(UV) sync --frozen --quiet
 	@touch $@
 
-install: $(VENV)/.installed ## Install the pinned environment (uv.lock) into .venv
+# openapi-python-client in its own locked environment (it pins a typer older than the CLI's): `make openapi`.
+GENERATOR := $(TOOLS)/openapi-generator
+$(GENERATOR)/.installed: openapi/generator/pyproject.toml openapi/generator/uv.lock | $(UV)
+	UV_PROJECT_ENVIRONMENT=$(CURDIR)/$(GENERATOR) $(UV) sync --frozen --quiet --project openapi/generator
+	@touch $@
+
+install: $(VENV)/.installed $(GENERATOR)/.installed ## Install the pinned environments (uv.lock) into .venv and .tools
 
 dev: install ## Run everything locally on embedded defaults (Postgres, Redis, storage, Fal sandbox)
 	$(BIN)/fotogen dev
@@ -43,10 +49,10 @@ typecheck: install ## mypy --strict on api/ worker/ shared/ fotogen/
 pytest: install ## pytest (real Postgres/Redis: TEST_DATABASE_URL/TEST_REDIS_URL, else embedded)
 	$(BIN)/pytest $(PYTEST_ARGS)
 
-openapi: install ## Regenerate openapi/openapi.json
+openapi: install ## Regenerate openapi/openapi.json and the typed client in openapi/client
 	$(BIN)/python -m scripts.openapi write
 
-openapi-check: install ## Fail if openapi/openapi.json is stale
+openapi-check: install ## Fail if openapi/openapi.json or openapi/client is stale
 	$(BIN)/python -m scripts.openapi check
 
 migrate: install ## Apply migrations to DATABASE_URL

@@ -23,6 +23,7 @@ from shared.config import Settings
 from shared.db import create_engine, create_sessionmaker
 from shared.events.hub import EventHub
 from shared.logging import configure_logging
+from shared.telemetry import configure_tracing, shutdown_tracing
 
 DESCRIPTION = """
 FotoGen: upload photos into datasets, fine-tune a LoRA on them (Fal.ai does the GPU work), follow
@@ -43,6 +44,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         configure_logging(settings.log_level, settings.log_json)
+        configure_tracing("fotogen-api")  # only when OTEL_EXPORTER_OTLP_ENDPOINT is set
         engine = create_engine(settings.async_database_url)
         app.state.engine = engine
         # Read caches of the hot paths, kept coherent by Postgres notifications (shared.cache).
@@ -78,6 +80,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             await app.state.redis.aclose()
             await app.state.storage.aclose()
             await engine.dispose()
+            shutdown_tracing()
 
     app = FastAPI(
         title="FotoGen API",
@@ -85,6 +88,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         description=DESCRIPTION,
         lifespan=lifespan,
         generate_unique_id_function=_operation_id,
+        # Traces come from shared.telemetry (RequestIdMiddleware's server span: it also continues the trace a
+        # provider callback carries in its URL); metrics from api.metrics; logs from shared.logging. FastAPI's
+        # own OpenTelemetry layer would add a second server span beside ours, so it stays off.
+        telemetry={"tracing": False, "metrics": False, "logs": False},
     )
     app.state.settings = settings
     app.state.metrics = Metrics()

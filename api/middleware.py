@@ -1,5 +1,6 @@
-"""The outermost middleware: the request id (bound to every log line of the request and echoed back) and the
-access log, one line per request with its request id, method, path, status and latency."""
+"""The outermost middleware: the request id (bound to every log line of the request and echoed back), the
+access log, one line per request with its request id, method, path, status and latency, and the request's trace
+span (``shared.telemetry``; nothing when tracing is off)."""
 
 from __future__ import annotations
 
@@ -9,6 +10,8 @@ import time
 
 import structlog
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from shared import telemetry
 
 _VALID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
 access_log = structlog.get_logger("api.access")
@@ -40,9 +43,16 @@ class RequestIdMiddleware:
                 message["headers"] = [*message["headers"], (b"x-request-id", request_id.encode())]
             await send(message)
 
+        with telemetry.server_span(scope) as span:  # the request's trace span (nothing when tracing is off)
+            try:
+                await self.app(scope, receive, send_wrapper)
+            finally:
+                telemetry.end_server_span(span, status, request_id)
+                self._log(scope, status, start)
+
+    @staticmethod
+    def _log(scope: Scope, status: int, start: float) -> None:
         try:
-            await self.app(scope, receive, send_wrapper)
-        finally:
             access_log.info(
                 "request",
                 method=scope["method"],
@@ -50,4 +60,5 @@ class RequestIdMiddleware:
                 status=status,
                 duration_ms=round((time.perf_counter() - start) * 1000, 2),
             )
+        finally:
             structlog.contextvars.unbind_contextvars("request_id")

@@ -21,9 +21,12 @@ from arq.connections import ArqRedis
 from redis.exceptions import RedisError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from shared import telemetry
+
 log = structlog.get_logger("queue")
 
 _KEY = "fotogen.after_commit_jobs"
+TRACE_CONTEXT = "trace_context"  # the job keyword that carries the W3C trace context (only with tracing on)
 
 
 @dataclass(frozen=True)
@@ -52,10 +55,15 @@ async def send_pending(session: AsyncSession, redis: ArqRedis) -> None:
     """Send what the committed transaction scheduled; a job that cannot be sent is the reconciler's."""
     jobs: list[PendingJob] = session.info.pop(_KEY, [])
     for job in jobs:
-        try:
-            await redis.enqueue_job(job.function, *job.args, _job_id=job.job_id, _defer_by=job.defer_by)
-        except (OSError, TimeoutError, ConnectionError, RedisError) as exc:
-            log.warning("enqueue_failed_after_commit", job_id=job.job_id, error=repr(exc))
+        attributes = {"messaging.system": "arq", "messaging.message.id": job.job_id}
+        with telemetry.span(f"enqueue {job.function}", kind="PRODUCER", attributes=attributes):
+            # With tracing on, the job carries this span's context: its worker span continues the trace.
+            carrier = telemetry.inject()
+            extra: dict[str, Any] = {TRACE_CONTEXT: carrier} if carrier else {}
+            try:
+                await redis.enqueue_job(job.function, *job.args, _job_id=job.job_id, _defer_by=job.defer_by, **extra)
+            except (OSError, TimeoutError, ConnectionError, RedisError) as exc:
+                log.warning("enqueue_failed_after_commit", job_id=job.job_id, error=repr(exc))
 
 
 async def commit(session: AsyncSession, redis: ArqRedis) -> None:

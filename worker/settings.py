@@ -23,6 +23,7 @@ from shared.jobs.kinds import KINDS
 from shared.jobs.registry import JobRegistry
 from shared.logging import configure_logging
 from shared.metrics import start_metrics_server
+from shared.telemetry import configure_tracing, shutdown_tracing
 from worker.resilient import ResilientWorker
 from worker.tasks import FUNCTIONS, reconcile, reconcile_webhooks, sweep_temporary, sweep_uploads
 
@@ -32,6 +33,7 @@ SWEEP_MINUTES = {7, 37}  # twice an hour
 async def on_startup(ctx: dict[str, Any]) -> None:
     settings: Settings = ctx["settings"]
     configure_logging(settings.log_level, settings.log_json)
+    configure_tracing("fotogen-worker")  # only when OTEL_EXPORTER_OTLP_ENDPOINT is set
     engine = create_engine(settings.async_database_url, pool_size=max(2, settings.worker_max_jobs // 2))
     ctx["engine"] = engine
     ctx["sessionmaker"] = create_sessionmaker(engine)
@@ -60,6 +62,7 @@ async def on_shutdown(ctx: dict[str, Any]) -> None:
     engine = ctx.get("engine")
     if engine is not None:
         await engine.dispose()
+    shutdown_tracing()
 
 
 def build_worker(

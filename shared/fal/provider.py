@@ -30,7 +30,7 @@ from urllib.parse import urljoin
 
 import httpx
 
-from shared import metrics
+from shared import metrics, telemetry
 from shared.fal.environment import configure_fal_client
 from shared.fal.errors import (
     PROVIDER_AUTH_FAILED,
@@ -150,19 +150,27 @@ class FalProvider:
         self.queue_url = queue_url or "https://queue.fal.run"
 
     # -- helpers ------------------------------------------------------------------------------------------
-    async def _call(self, op: Operation, call: Callable[[], Awaitable[T]]) -> T:
-        """One call (fal-client's own HTTP retries included); what fails becomes a :class:`ProviderError`."""
-        started = time.perf_counter()
-        try:
-            answer = await call()
-        except Exception as exc:
-            error = _map_exception(op, exc)
-            metrics.observe_provider("fal", op, error.code, time.perf_counter() - started)
-            if error.retryable:
-                log.warning("fal %s failed (%s): %s", op, error.code, error.message)
-            raise error from exc
-        metrics.observe_provider("fal", op, "ok", time.perf_counter() - started)
-        return answer
+    async def _call(
+        self, op: Operation, call: Callable[[], Awaitable[T]], endpoint: str, request_id: str | None = None
+    ) -> T:
+        """One call (fal-client's own HTTP retries included); what fails becomes a :class:`ProviderError`.
+        With tracing on, the call is a client span ``fal <op>``."""
+        attributes = {"fal.endpoint": endpoint, "fal.request_id": request_id, "server.address": self.queue_url}
+        with telemetry.span(f"fal {op}", kind="CLIENT", attributes={k: v for k, v in attributes.items() if v}) as span:
+            started = time.perf_counter()
+            try:
+                answer = await call()
+            except Exception as exc:
+                error = _map_exception(op, exc)
+                metrics.observe_provider("fal", op, error.code, time.perf_counter() - started)
+                telemetry.set_attributes(span, {"error.type": error.code})
+                if error.retryable:
+                    log.warning("fal %s failed (%s): %s", op, error.code, error.message)
+                raise error from exc
+            metrics.observe_provider("fal", op, "ok", time.perf_counter() - started)
+            if op == "submit":
+                telemetry.set_attributes(span, {"fal.request_id": answer})
+            return answer
 
     async def _handle(self, endpoint: str, request_id: str) -> Any:
         handle = await self._fal.get_handle(endpoint, request_id)
@@ -187,7 +195,7 @@ class FalProvider:
             self._http = cast(httpx.AsyncClient, handle.client)
             return str(handle.request_id)
 
-        return await self._call("submit", call)
+        return await self._call("submit", call, endpoint)
 
     async def status(self, endpoint: str, request_id: str, with_logs: bool = True) -> ProviderStatus:
         import fal_client
@@ -210,7 +218,7 @@ class FalProvider:
                 )
             raise ProviderError(PROVIDER_UNAVAILABLE, f"unknown Fal status {st!r}", False)
 
-        return await self._call("status", call)
+        return await self._call("status", call, endpoint, request_id)
 
     async def result(self, endpoint: str, request_id: str) -> dict[str, Any]:
         """Fetch the result of a COMPLETED request (fal-client retries gateway errors of the GET itself).
@@ -229,7 +237,7 @@ class FalProvider:
                 raise ProviderError(PROVIDER_UNAVAILABLE, "Fal result is not a JSON object", False)
             return cast(dict[str, Any], data)
 
-        return await self._call("result", call)
+        return await self._call("result", call, endpoint, request_id)
 
     async def cancel(self, endpoint: str, request_id: str) -> CancelAnswer:
         """Ask Fal to cancel; returns Fal's answer rather than raising for ALREADY_COMPLETED/NOT_FOUND."""
@@ -248,7 +256,7 @@ class FalProvider:
                 raise
             return "CANCELLATION_REQUESTED"
 
-        return await self._call("cancel", call)
+        return await self._call("cancel", call, endpoint, request_id)
 
     async def aclose(self) -> None:
         if self._http is not None:

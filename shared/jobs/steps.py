@@ -33,6 +33,7 @@ import structlog
 from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from shared import telemetry
 from shared.db import utcnow
 from shared.fal.errors import ProviderError
 from shared.fal.provider import ProviderStatus
@@ -136,6 +137,8 @@ class Job:
         url = None
         if webhook and self.env.settings.fal_webhooks_enabled:
             query = {"job": f"{self.kind.name}:{self.id}", **({"nonce": nonce} if nonce else {})}
+            if traceparent := telemetry.traceparent():  # the callback continues this job's trace
+                query["traceparent"] = traceparent
             url = f"{PROVIDER_WEBHOOK_PATH}?{urlencode(query)}"
         request_id = await self.env.provider.submit(endpoint, arguments, webhook_url=url)
         if pause := float(os.environ.get(TEST_SLEEP_AFTER_SUBMIT) or 0):

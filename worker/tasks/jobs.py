@@ -7,6 +7,7 @@ from typing import Any
 
 import structlog
 
+from shared import telemetry
 from shared.jobs.env import JobEnv
 from shared.jobs.runner import reconcile_jobs, run_step
 from shared.jobs.steps import settle
@@ -17,6 +18,7 @@ log = structlog.get_logger("jobs")
 async def run_job_step(ctx: dict[str, Any], kind: str, job_id: str, seq: int) -> str:
     """Advance one job by one step (see ``shared.jobs.runner``)."""
     structlog.contextvars.bind_contextvars(job_id=job_id, job_kind=kind)
+    telemetry.annotate(f"job step {kind}", {"fotogen.job.kind": kind, "fotogen.job.id": job_id, "fotogen.job.seq": seq})
     try:
         return await run_step(JobEnv.from_ctx(ctx), kind, job_id, seq)
     finally:

@@ -1,0 +1,196 @@
+from http import HTTPStatus
+from typing import Any, cast
+from urllib.parse import quote
+
+import httpx
+
+from ... import errors
+from ...client import AuthenticatedClient, Client
+from ...models.problem import Problem
+from ...types import Response
+
+
+def _get_kwargs(
+    dataset_id: str,
+    image_id: str,
+) -> dict[str, Any]:
+
+    _kwargs: dict[str, Any] = {
+        "method": "delete",
+        "url": "/v1/datasets/{dataset_id}/images/{image_id}".format(
+            dataset_id=quote(str(dataset_id), safe=""),
+            image_id=quote(str(image_id), safe=""),
+        ),
+    }
+
+    return _kwargs
+
+
+def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Any | Problem | None:
+    if response.status_code == 204:
+        response_204 = cast(Any, None)
+        return response_204
+
+    if response.status_code == 401:
+        response_401 = Problem.from_dict(response.json())
+
+        return response_401
+
+    if response.status_code == 404:
+        response_404 = Problem.from_dict(response.json())
+
+        return response_404
+
+    if response.status_code == 409:
+        response_409 = Problem.from_dict(response.json())
+
+        return response_409
+
+    if response.status_code == 422:
+        response_422 = Problem.from_dict(response.json())
+
+        return response_422
+
+    if client.raise_on_unexpected_status:
+        raise errors.UnexpectedStatus(response.status_code, response.content)
+    else:
+        return None
+
+
+def _build_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Response[Any | Problem]:
+    return Response(
+        status_code=HTTPStatus(response.status_code),
+        content=response.content,
+        headers=response.headers,
+        parsed=_parse_response(client=client, response=response),
+    )
+
+
+def sync_detailed(
+    dataset_id: str,
+    image_id: str,
+    *,
+    client: AuthenticatedClient,
+) -> Response[Any | Problem]:
+    """Delete Image
+
+     Delete the image and its stored file. 409 `dataset_in_use` while a training is collecting the
+    dataset's images.
+
+    Args:
+        dataset_id (str): Dataset id (`ds_…`).
+        image_id (str): Image id (`img_…`).
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[Any | Problem]
+    """
+
+    kwargs = _get_kwargs(
+        dataset_id=dataset_id,
+        image_id=image_id,
+    )
+
+    response = client.get_httpx_client().request(
+        **kwargs,
+    )
+
+    return _build_response(client=client, response=response)
+
+
+def sync(
+    dataset_id: str,
+    image_id: str,
+    *,
+    client: AuthenticatedClient,
+) -> Any | Problem | None:
+    """Delete Image
+
+     Delete the image and its stored file. 409 `dataset_in_use` while a training is collecting the
+    dataset's images.
+
+    Args:
+        dataset_id (str): Dataset id (`ds_…`).
+        image_id (str): Image id (`img_…`).
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Any | Problem
+    """
+
+    return sync_detailed(
+        dataset_id=dataset_id,
+        image_id=image_id,
+        client=client,
+    ).parsed
+
+
+async def asyncio_detailed(
+    dataset_id: str,
+    image_id: str,
+    *,
+    client: AuthenticatedClient,
+) -> Response[Any | Problem]:
+    """Delete Image
+
+     Delete the image and its stored file. 409 `dataset_in_use` while a training is collecting the
+    dataset's images.
+
+    Args:
+        dataset_id (str): Dataset id (`ds_…`).
+        image_id (str): Image id (`img_…`).
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[Any | Problem]
+    """
+
+    kwargs = _get_kwargs(
+        dataset_id=dataset_id,
+        image_id=image_id,
+    )
+
+    response = await client.get_async_httpx_client().request(**kwargs)
+
+    return _build_response(client=client, response=response)
+
+
+async def asyncio(
+    dataset_id: str,
+    image_id: str,
+    *,
+    client: AuthenticatedClient,
+) -> Any | Problem | None:
+    """Delete Image
+
+     Delete the image and its stored file. 409 `dataset_in_use` while a training is collecting the
+    dataset's images.
+
+    Args:
+        dataset_id (str): Dataset id (`ds_…`).
+        image_id (str): Image id (`img_…`).
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Any | Problem
+    """
+
+    return (
+        await asyncio_detailed(
+            dataset_id=dataset_id,
+            image_id=image_id,
+            client=client,
+        )
+    ).parsed

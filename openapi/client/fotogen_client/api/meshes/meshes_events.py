@@ -1,0 +1,235 @@
+from http import HTTPStatus
+from typing import Any
+from urllib.parse import quote
+
+import httpx
+
+from ... import errors
+from ...client import AuthenticatedClient, Client
+from ...models.page_event_out import PageEventOut
+from ...models.problem import Problem
+from ...types import UNSET, Response, Unset
+
+
+def _get_kwargs(
+    mesh_id: str,
+    *,
+    limit: int | Unset = 20,
+    after: None | str | Unset = UNSET,
+) -> dict[str, Any]:
+
+    params: dict[str, Any] = {}
+
+    params["limit"] = limit
+
+    json_after: None | str | Unset
+    if isinstance(after, Unset):
+        json_after = UNSET
+    else:
+        json_after = after
+    params["after"] = json_after
+
+    params = {k: v for k, v in params.items() if v is not UNSET and v is not None}
+
+    _kwargs: dict[str, Any] = {
+        "method": "get",
+        "url": "/v1/meshes/{mesh_id}/events".format(
+            mesh_id=quote(str(mesh_id), safe=""),
+        ),
+        "params": params,
+    }
+
+    return _kwargs
+
+
+def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> PageEventOut | Problem | None:
+    if response.status_code == 200:
+        response_200 = PageEventOut.from_dict(response.json())
+
+        return response_200
+
+    if response.status_code == 400:
+        response_400 = Problem.from_dict(response.json())
+
+        return response_400
+
+    if response.status_code == 401:
+        response_401 = Problem.from_dict(response.json())
+
+        return response_401
+
+    if response.status_code == 404:
+        response_404 = Problem.from_dict(response.json())
+
+        return response_404
+
+    if response.status_code == 422:
+        response_422 = Problem.from_dict(response.json())
+
+        return response_422
+
+    if client.raise_on_unexpected_status:
+        raise errors.UnexpectedStatus(response.status_code, response.content)
+    else:
+        return None
+
+
+def _build_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> Response[PageEventOut | Problem]:
+    return Response(
+        status_code=HTTPStatus(response.status_code),
+        content=response.content,
+        headers=response.headers,
+        parsed=_parse_response(client=client, response=response),
+    )
+
+
+def sync_detailed(
+    mesh_id: str,
+    *,
+    client: AuthenticatedClient,
+    limit: int | Unset = 20,
+    after: None | str | Unset = UNSET,
+) -> Response[PageEventOut | Problem]:
+    """List Mesh Events
+
+     The job's events, **oldest first** (a history to replay): `mesh.queued`, `mesh.started`, one
+    `mesh.progress` per item change (`data.item` names the item, `data.job.items` has every item's
+    status),
+    then `mesh.succeeded`, `mesh.failed` or `mesh.canceled`.
+
+    Args:
+        mesh_id (str): Mesh job id (`msh_…`).
+        limit (int | Unset): Page size. Default: 20.
+        after (None | str | Unset): An event id: the page starts after it (`next_cursor`).
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[PageEventOut | Problem]
+    """
+
+    kwargs = _get_kwargs(
+        mesh_id=mesh_id,
+        limit=limit,
+        after=after,
+    )
+
+    response = client.get_httpx_client().request(
+        **kwargs,
+    )
+
+    return _build_response(client=client, response=response)
+
+
+def sync(
+    mesh_id: str,
+    *,
+    client: AuthenticatedClient,
+    limit: int | Unset = 20,
+    after: None | str | Unset = UNSET,
+) -> PageEventOut | Problem | None:
+    """List Mesh Events
+
+     The job's events, **oldest first** (a history to replay): `mesh.queued`, `mesh.started`, one
+    `mesh.progress` per item change (`data.item` names the item, `data.job.items` has every item's
+    status),
+    then `mesh.succeeded`, `mesh.failed` or `mesh.canceled`.
+
+    Args:
+        mesh_id (str): Mesh job id (`msh_…`).
+        limit (int | Unset): Page size. Default: 20.
+        after (None | str | Unset): An event id: the page starts after it (`next_cursor`).
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        PageEventOut | Problem
+    """
+
+    return sync_detailed(
+        mesh_id=mesh_id,
+        client=client,
+        limit=limit,
+        after=after,
+    ).parsed
+
+
+async def asyncio_detailed(
+    mesh_id: str,
+    *,
+    client: AuthenticatedClient,
+    limit: int | Unset = 20,
+    after: None | str | Unset = UNSET,
+) -> Response[PageEventOut | Problem]:
+    """List Mesh Events
+
+     The job's events, **oldest first** (a history to replay): `mesh.queued`, `mesh.started`, one
+    `mesh.progress` per item change (`data.item` names the item, `data.job.items` has every item's
+    status),
+    then `mesh.succeeded`, `mesh.failed` or `mesh.canceled`.
+
+    Args:
+        mesh_id (str): Mesh job id (`msh_…`).
+        limit (int | Unset): Page size. Default: 20.
+        after (None | str | Unset): An event id: the page starts after it (`next_cursor`).
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[PageEventOut | Problem]
+    """
+
+    kwargs = _get_kwargs(
+        mesh_id=mesh_id,
+        limit=limit,
+        after=after,
+    )
+
+    response = await client.get_async_httpx_client().request(**kwargs)
+
+    return _build_response(client=client, response=response)
+
+
+async def asyncio(
+    mesh_id: str,
+    *,
+    client: AuthenticatedClient,
+    limit: int | Unset = 20,
+    after: None | str | Unset = UNSET,
+) -> PageEventOut | Problem | None:
+    """List Mesh Events
+
+     The job's events, **oldest first** (a history to replay): `mesh.queued`, `mesh.started`, one
+    `mesh.progress` per item change (`data.item` names the item, `data.job.items` has every item's
+    status),
+    then `mesh.succeeded`, `mesh.failed` or `mesh.canceled`.
+
+    Args:
+        mesh_id (str): Mesh job id (`msh_…`).
+        limit (int | Unset): Page size. Default: 20.
+        after (None | str | Unset): An event id: the page starts after it (`next_cursor`).
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        PageEventOut | Problem
+    """
+
+    return (
+        await asyncio_detailed(
+            mesh_id=mesh_id,
+            client=client,
+            limit=limit,
+            after=after,
+        )
+    ).parsed

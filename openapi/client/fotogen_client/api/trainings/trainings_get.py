@@ -1,0 +1,185 @@
+from http import HTTPStatus
+from typing import Any
+from urllib.parse import quote
+
+import httpx
+
+from ... import errors
+from ...client import AuthenticatedClient, Client
+from ...models.problem import Problem
+from ...models.training_out import TrainingOut
+from ...types import Response
+
+
+def _get_kwargs(
+    training_id: str,
+) -> dict[str, Any]:
+
+    _kwargs: dict[str, Any] = {
+        "method": "get",
+        "url": "/v1/trainings/{training_id}".format(
+            training_id=quote(str(training_id), safe=""),
+        ),
+    }
+
+    return _kwargs
+
+
+def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Problem | TrainingOut | None:
+    if response.status_code == 200:
+        response_200 = TrainingOut.from_dict(response.json())
+
+        return response_200
+
+    if response.status_code == 401:
+        response_401 = Problem.from_dict(response.json())
+
+        return response_401
+
+    if response.status_code == 404:
+        response_404 = Problem.from_dict(response.json())
+
+        return response_404
+
+    if response.status_code == 422:
+        response_422 = Problem.from_dict(response.json())
+
+        return response_422
+
+    if client.raise_on_unexpected_status:
+        raise errors.UnexpectedStatus(response.status_code, response.content)
+    else:
+        return None
+
+
+def _build_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> Response[Problem | TrainingOut]:
+    return Response(
+        status_code=HTTPStatus(response.status_code),
+        content=response.content,
+        headers=response.headers,
+        parsed=_parse_response(client=client, response=response),
+    )
+
+
+def sync_detailed(
+    training_id: str,
+    *,
+    client: AuthenticatedClient,
+) -> Response[Problem | TrainingOut]:
+    """Get Training
+
+     One training. Polling it is cheap (or follow `/v1/trainings/{id}/stream` and poll nothing): answers
+    come
+    from a cache that every change to the training empties at once, on every API replica.
+
+    Args:
+        training_id (str):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[Problem | TrainingOut]
+    """
+
+    kwargs = _get_kwargs(
+        training_id=training_id,
+    )
+
+    response = client.get_httpx_client().request(
+        **kwargs,
+    )
+
+    return _build_response(client=client, response=response)
+
+
+def sync(
+    training_id: str,
+    *,
+    client: AuthenticatedClient,
+) -> Problem | TrainingOut | None:
+    """Get Training
+
+     One training. Polling it is cheap (or follow `/v1/trainings/{id}/stream` and poll nothing): answers
+    come
+    from a cache that every change to the training empties at once, on every API replica.
+
+    Args:
+        training_id (str):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Problem | TrainingOut
+    """
+
+    return sync_detailed(
+        training_id=training_id,
+        client=client,
+    ).parsed
+
+
+async def asyncio_detailed(
+    training_id: str,
+    *,
+    client: AuthenticatedClient,
+) -> Response[Problem | TrainingOut]:
+    """Get Training
+
+     One training. Polling it is cheap (or follow `/v1/trainings/{id}/stream` and poll nothing): answers
+    come
+    from a cache that every change to the training empties at once, on every API replica.
+
+    Args:
+        training_id (str):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[Problem | TrainingOut]
+    """
+
+    kwargs = _get_kwargs(
+        training_id=training_id,
+    )
+
+    response = await client.get_async_httpx_client().request(**kwargs)
+
+    return _build_response(client=client, response=response)
+
+
+async def asyncio(
+    training_id: str,
+    *,
+    client: AuthenticatedClient,
+) -> Problem | TrainingOut | None:
+    """Get Training
+
+     One training. Polling it is cheap (or follow `/v1/trainings/{id}/stream` and poll nothing): answers
+    come
+    from a cache that every change to the training empties at once, on every API replica.
+
+    Args:
+        training_id (str):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Problem | TrainingOut
+    """
+
+    return (
+        await asyncio_detailed(
+            training_id=training_id,
+            client=client,
+        )
+    ).parsed

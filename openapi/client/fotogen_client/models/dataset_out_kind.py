@@ -1,0 +1,9 @@
+from enum import StrEnum
+
+
+class DatasetOutKind(StrEnum):
+    STYLE = "style"
+    SUBJECT = "subject"
+
+    def __str__(self) -> str:
+        return str(self.value)

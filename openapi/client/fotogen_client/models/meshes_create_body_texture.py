@@ -1,0 +1,10 @@
+from enum import StrEnum
+
+
+class MeshesCreateBodyTexture(StrEnum):
+    HD = "HD"
+    NO = "no"
+    STANDARD = "standard"
+
+    def __str__(self) -> str:
+        return str(self.value)

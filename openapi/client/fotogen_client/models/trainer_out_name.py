@@ -1,0 +1,9 @@
+from enum import StrEnum
+
+
+class TrainerOutName(StrEnum):
+    FAST = "fast"
+    PORTRAIT = "portrait"
+
+    def __str__(self) -> str:
+        return str(self.value)

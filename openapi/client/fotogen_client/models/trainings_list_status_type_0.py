@@ -1,0 +1,15 @@
+from enum import StrEnum
+
+
+class TrainingsListStatusType0(StrEnum):
+    CANCELED = "canceled"
+    CREATED = "created"
+    FAILED = "failed"
+    PREPARING = "preparing"
+    QUEUED = "queued"
+    SAVING = "saving"
+    SUCCEEDED = "succeeded"
+    TRAINING = "training"
+
+    def __str__(self) -> str:
+        return str(self.value)
