@@ -17,10 +17,13 @@ class StreamTokenCreate:
     Attributes:
         job_id (None | str | Unset): Scope the token to this job (a training, generation or mesh job of yours); omit for
             all of your events.
+        character_id (None | str | Unset): Scope the token to this character of yours (`chr_…`): its stream, from the
+            profile's creation on (before any training). Not together with `job_id`.
         ttl_seconds (int | Unset): Lifetime in seconds (max 3600). Default: 300.
     """
 
     job_id: None | str | Unset = UNSET
+    character_id: None | str | Unset = UNSET
     ttl_seconds: int | Unset = 300
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
@@ -31,6 +34,12 @@ class StreamTokenCreate:
         else:
             job_id = self.job_id
 
+        character_id: None | str | Unset
+        if isinstance(self.character_id, Unset):
+            character_id = UNSET
+        else:
+            character_id = self.character_id
+
         ttl_seconds = self.ttl_seconds
 
         field_dict: dict[str, Any] = {}
@@ -38,6 +47,8 @@ class StreamTokenCreate:
         field_dict.update({})
         if job_id is not UNSET:
             field_dict["job_id"] = job_id
+        if character_id is not UNSET:
+            field_dict["character_id"] = character_id
         if ttl_seconds is not UNSET:
             field_dict["ttl_seconds"] = ttl_seconds
 
@@ -56,10 +67,20 @@ class StreamTokenCreate:
 
         job_id = _parse_job_id(d.pop("job_id", UNSET))
 
+        def _parse_character_id(data: object) -> None | str | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(None | str | Unset, data)
+
+        character_id = _parse_character_id(d.pop("character_id", UNSET))
+
         ttl_seconds = d.pop("ttl_seconds", UNSET)
 
         stream_token_create = cls(
             job_id=job_id,
+            character_id=character_id,
             ttl_seconds=ttl_seconds,
         )
 

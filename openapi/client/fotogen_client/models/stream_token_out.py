@@ -19,14 +19,17 @@ class StreamTokenOut:
     Attributes:
         token (str): Pass as `?token=` to a `/stream` endpoint. Useless on every other route.
         expires_at (datetime.datetime):
-        scope (StreamTokenOutScope): `owner`: all your streams; `job`: that job's only.
+        scope (StreamTokenOutScope): `owner`: all your streams; `job`: that job's only; `character`: that character's
+            only.
         job_id (None | str | Unset):
+        character_id (None | str | Unset):
     """
 
     token: str
     expires_at: datetime.datetime
     scope: StreamTokenOutScope
     job_id: None | str | Unset = UNSET
+    character_id: None | str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -42,6 +45,12 @@ class StreamTokenOut:
         else:
             job_id = self.job_id
 
+        character_id: None | str | Unset
+        if isinstance(self.character_id, Unset):
+            character_id = UNSET
+        else:
+            character_id = self.character_id
+
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
         field_dict.update(
@@ -53,6 +62,8 @@ class StreamTokenOut:
         )
         if job_id is not UNSET:
             field_dict["job_id"] = job_id
+        if character_id is not UNSET:
+            field_dict["character_id"] = character_id
 
         return field_dict
 
@@ -74,11 +85,21 @@ class StreamTokenOut:
 
         job_id = _parse_job_id(d.pop("job_id", UNSET))
 
+        def _parse_character_id(data: object) -> None | str | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(None | str | Unset, data)
+
+        character_id = _parse_character_id(d.pop("character_id", UNSET))
+
         stream_token_out = cls(
             token=token,
             expires_at=expires_at,
             scope=scope,
             job_id=job_id,
+            character_id=character_id,
         )
 
         stream_token_out.additional_properties = d

@@ -2,6 +2,7 @@ from enum import StrEnum
 
 
 class StreamTokenOutScope(StrEnum):
+    CHARACTER = "character"
     JOB = "job"
     OWNER = "owner"
 

@@ -80,9 +80,12 @@ def sync_detailed(
      A short-lived (default 5 min, max 60), read-only token for the browser's `EventSource`, which cannot
     send an `Authorization` header: `new EventSource(".../v1/events/stream?token=...")`. It is scoped to
     your
-    events or to one job's, accepted **only** on `/stream` endpoints, and stateless (it cannot be
-    revoked, it
-    expires). Nothing is stored, so `Idempotency-Key` is not needed: minting again is harmless.
+    events, to one job's or to one character's (`character_id`: from the profile's creation on, before
+    any
+    training; a character's events carry its id as `job_id`), accepted **only** on `/stream` endpoints,
+    and
+    stateless (it cannot be revoked, it expires). Nothing is stored, so `Idempotency-Key` is not needed:
+    minting again is harmless.
 
     Args:
         body (StreamTokenCreate):
@@ -116,9 +119,12 @@ def sync(
      A short-lived (default 5 min, max 60), read-only token for the browser's `EventSource`, which cannot
     send an `Authorization` header: `new EventSource(".../v1/events/stream?token=...")`. It is scoped to
     your
-    events or to one job's, accepted **only** on `/stream` endpoints, and stateless (it cannot be
-    revoked, it
-    expires). Nothing is stored, so `Idempotency-Key` is not needed: minting again is harmless.
+    events, to one job's or to one character's (`character_id`: from the profile's creation on, before
+    any
+    training; a character's events carry its id as `job_id`), accepted **only** on `/stream` endpoints,
+    and
+    stateless (it cannot be revoked, it expires). Nothing is stored, so `Idempotency-Key` is not needed:
+    minting again is harmless.
 
     Args:
         body (StreamTokenCreate):
@@ -147,9 +153,12 @@ async def asyncio_detailed(
      A short-lived (default 5 min, max 60), read-only token for the browser's `EventSource`, which cannot
     send an `Authorization` header: `new EventSource(".../v1/events/stream?token=...")`. It is scoped to
     your
-    events or to one job's, accepted **only** on `/stream` endpoints, and stateless (it cannot be
-    revoked, it
-    expires). Nothing is stored, so `Idempotency-Key` is not needed: minting again is harmless.
+    events, to one job's or to one character's (`character_id`: from the profile's creation on, before
+    any
+    training; a character's events carry its id as `job_id`), accepted **only** on `/stream` endpoints,
+    and
+    stateless (it cannot be revoked, it expires). Nothing is stored, so `Idempotency-Key` is not needed:
+    minting again is harmless.
 
     Args:
         body (StreamTokenCreate):
@@ -181,9 +190,12 @@ async def asyncio(
      A short-lived (default 5 min, max 60), read-only token for the browser's `EventSource`, which cannot
     send an `Authorization` header: `new EventSource(".../v1/events/stream?token=...")`. It is scoped to
     your
-    events or to one job's, accepted **only** on `/stream` endpoints, and stateless (it cannot be
-    revoked, it
-    expires). Nothing is stored, so `Idempotency-Key` is not needed: minting again is harmless.
+    events, to one job's or to one character's (`character_id`: from the profile's creation on, before
+    any
+    training; a character's events carry its id as `job_id`), accepted **only** on `/stream` endpoints,
+    and
+    stateless (it cannot be revoked, it expires). Nothing is stored, so `Idempotency-Key` is not needed:
+    minting again is harmless.
 
     Args:
         body (StreamTokenCreate):
