@@ -105,11 +105,19 @@ def _message(record: EventRecord) -> bytes:
     return record.sse  # encoded once per process, however many streams send it
 
 
+PING = b": ping\n\n"  # the heartbeat comment
+
+
 def _ping() -> ServerSentEvent:
     return ServerSentEvent(comment="ping", sep="\n")
 
 
-def event_source(request: Request, messages: AsyncIterator[bytes]) -> EventSourceResponse:
+def event_source(
+    request: Request, messages: AsyncIterator[bytes], *, pings_itself: bool = False
+) -> EventSourceResponse:
+    """``pings_itself``: ``messages`` yields :data:`PING` when idle (a live stream gets it from
+    :meth:`EventHub.follow`), so sse-starlette starts no ping task: one task less per open stream, which is
+    what a process holding thousands of streams pays for in memory."""
     settings: Settings = request.app.state.settings
     retry = f"retry: {round(settings.sse_retry_seconds * 1000)}\n".encode()
 
@@ -118,17 +126,24 @@ def event_source(request: Request, messages: AsyncIterator[bytes]) -> EventSourc
         # as an empty event.
         first = True
         async for message in messages:
-            yield retry + message if first else message
-            first = False
+            if first and message is not PING:
+                message = retry + message
+                first = False
+            yield message
 
     return EventSourceResponse(
         with_retry(),
-        ping=settings.sse_ping_seconds,
+        ping=0 if pings_itself else settings.sse_ping_seconds,
         ping_message_factory=_ping,
         sep="\n",
         send_timeout=settings.sse_send_timeout_seconds,
         headers={"X-Accel-Buffering": "no", "Cache-Control": "no-store"},
     )
+
+
+def _heartbeat(request: Request) -> float | None:
+    settings: Settings = request.app.state.settings
+    return settings.sse_ping_seconds or None  # 0 disables the heartbeat
 
 
 def _principal(request: Request) -> Principal | None:
@@ -183,18 +198,22 @@ async def job_event_stream(
         return event_source(request, replay())
 
     hub = get_hub(request)
+    heartbeat = _heartbeat(request)
 
     async def live() -> AsyncIterator[bytes]:
-        records = hub.follow(owner_id, after, job_id)
+        records = hub.follow(owner_id, after, job_id, heartbeat=heartbeat)
         try:
             async for record in records:
+                if record is None:
+                    yield PING
+                    continue
                 yield _message(record)
                 if record.terminal:
                     return
         finally:
             await records.aclose()
 
-    return event_source(request, live())
+    return event_source(request, live(), pings_itself=True)
 
 
 async def owner_event_stream(
@@ -212,13 +231,14 @@ async def owner_event_stream(
     else:
         after = last_event_id
     hub = get_hub(request)
+    heartbeat = _heartbeat(request)
 
     async def live() -> AsyncIterator[bytes]:
-        records = hub.follow(owner_id, after, job_id)
+        records = hub.follow(owner_id, after, job_id, heartbeat=heartbeat)
         try:
             async for record in records:
-                yield _message(record)
+                yield PING if record is None else _message(record)
         finally:
             await records.aclose()
 
-    return event_source(request, live())
+    return event_source(request, live(), pings_itself=True)

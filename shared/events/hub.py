@@ -293,9 +293,14 @@ class EventHub:
             rows = await events_after(session, owner_id, after, job_id=job_id, limit=self.batch_size)
             return [EventRecord.from_row(r) for r in rows]
 
-    async def follow(self, owner_id: str, after: int, job_id: str | None = None) -> AsyncGenerator[EventRecord, None]:
+    async def follow(
+        self, owner_id: str, after: int, job_id: str | None = None, *, heartbeat: float | None = None
+    ) -> AsyncGenerator[EventRecord | None, None]:
         """Every event of ``owner_id`` (of ``job_id`` when given) with ``id > after``, in id order, each
-        exactly once, forever: history from Postgres first, then live. Close the iterator to stop."""
+        exactly once, forever: history from Postgres first, then live. Close the iterator to stop.
+
+        With ``heartbeat`` (seconds), ``None`` is yielded whenever that long passed without an event, so an SSE
+        stream sends its keep-alive from the same task that sends its events (no extra task per stream)."""
         feed = self._acquire(owner_id)
         position = after  # every matching event with id <= position has been yielded
         try:
@@ -310,7 +315,14 @@ class EventHub:
                     position = max(position, top, records[-1].id if records else 0)
                     if records:
                         continue
-                    await changed.wait()
+                    if heartbeat:
+                        try:
+                            async with asyncio.timeout(heartbeat):
+                                await changed.wait()
+                        except TimeoutError:
+                            yield None
+                    else:
+                        await changed.wait()
                 else:
                     top = self.cursor  # every event <= top is committed, so the read below sees it
                     fetched = await self._fetch(owner_id, position, job_id)

@@ -1,11 +1,16 @@
-"""Upload figures (issue 3), each beside its baseline, measured in one run.
+"""Upload figures (issues 3 and 19), each beside its baseline, measured in one run.
 
 1. Throughput of ``POST /v1/datasets/{id}/images`` with 25 x ~1 MB JPEGs a request, through a real
-   ``fotogen api`` (uvicorn) with local storage, Postgres and Redis — (b) — against (a) the same
-   validation/normalisation code (``shared.imaging.process_image``) in a plain loop over the same files,
-   and (c) a bare Starlette endpoint that only streams the same bodies to disk. Target: b/a >= 0.7.
-2. Peak RSS growth of the API process while a 200 MB batch (9 requests x 25 x ~1 MB) is uploaded: < 64 MB.
+   ``fotogen api`` (uvicorn) with local storage, Postgres and Redis — (b) — against (a) the single-thread
+   ``process_image`` loop over the same files (:func:`_baseline_process_image`: Pillow, as on main when
+   issue 19 was filed), and (c) a bare Starlette endpoint that only streams the same bodies to disk.
+   Target (issue 19): b/a >= 2.0. Also printed: the CPU seconds each side spends per file (the API
+   process's user+system time, all threads, against the loop thread's own time), i.e. the figure that
+   does not depend on how many of the machine's cores other processes leave to this one.
+2. Peak RSS growth of the API process while a 216 MB batch (9 requests x 25 x ~1 MB) is uploaded: < 64 MB.
 3. ``GET /healthz`` p99 while four large uploads are in flight: < 50 ms.
+
+Bounded: each test has its own timeout (a few minutes even on a loaded box).
 """
 
 from __future__ import annotations
@@ -19,6 +24,7 @@ from typing import TYPE_CHECKING
 
 import httpx
 import psutil
+import pytest
 from support.multipart import CONTENT_TYPE, encode, file_part
 
 from shared.imaging import ImageLimits, process_image
@@ -30,6 +36,12 @@ MB = 1_000_000
 ROUNDS = 4  # timed requests (and loop passes) for the throughput figure
 BATCH_BYTES = 200 * MB
 IN_FLIGHT = 4
+THROUGHPUT_TARGET = 2.0
+
+# The baseline is the plain single-thread loop over the product's own per-file step. While that step is the
+# one issue 19 measured against (Pillow decode + re-encode, as on main then), it is called directly; should
+# it ever change, keep a copy of the old function here so the baseline stays what it was.
+_baseline_process_image = process_image
 
 
 def _body(photos: list[Path]) -> bytes:
@@ -45,6 +57,11 @@ def _table(title: str, rows: list[tuple[str, str]]) -> None:
 
 def _rates(mb_s: float, files_s: float, times: list[float], unit: str) -> str:
     return f"{mb_s:7.1f} MB/s  {files_s:6.1f} files/s  median {statistics.median(times):.3f} s/{unit}"
+
+
+def _cpu(pid: int) -> float:
+    t = psutil.Process(pid).cpu_times()
+    return float(t.user + t.system)
 
 
 async def _new_dataset(client: httpx.AsyncClient, base: str) -> str:
@@ -64,15 +81,17 @@ async def _upload(client: httpx.AsyncClient, base: str, body: bytes, expected: i
     return elapsed
 
 
-def _loop(photos: list[Path], out: Path) -> float:
+def _loop(photos: list[Path], out: Path) -> tuple[float, float]:
+    """(wall seconds, CPU seconds of this thread) for one pass of the baseline loop."""
     limits = ImageLimits()
     out.mkdir(parents=True, exist_ok=True)
-    t = time.perf_counter()
+    t, c = time.perf_counter(), time.thread_time()
     for i, p in enumerate(photos):
-        process_image(p, out / f"{i}.jpg", limits)
-    return time.perf_counter() - t
+        _baseline_process_image(p, out / f"{i}.jpg", limits)
+    return time.perf_counter() - t, time.thread_time() - c
 
 
+@pytest.mark.timeout(300)
 async def test_upload_throughput(
     bench_photos: list[Path],
     api_server: Server,
@@ -94,11 +113,17 @@ async def test_upload_throughput(
 
     # Interleave the three measurements so load drift on the box hits them alike.
     a_times: list[float] = []
+    a_cpu: list[float] = []
     b_times: list[float] = []
+    b_cpu: list[float] = []
     c_times: list[float] = []
     for rnd in range(ROUNDS):
-        a_times.append(await asyncio.to_thread(_loop, photos, tmp_path / f"loop{rnd}"))
+        wall, cpu = await asyncio.to_thread(_loop, photos, tmp_path / f"loop{rnd}")
+        a_times.append(wall)
+        a_cpu.append(cpu)
+        cpu0 = _cpu(api_server.pid)
         b_times.append(await _upload(bench_client, base, body, n))
+        b_cpu.append(_cpu(api_server.pid) - cpu0)  # includes creating the dataset (a few ms)
         t = time.perf_counter()
         r = await bench_client.post(sink_server.url, content=body, headers={"Content-Type": CONTENT_TYPE})
         c_times.append(time.perf_counter() - t)
@@ -112,17 +137,21 @@ async def test_upload_throughput(
     b_mb, b_fps = rate(b_times)
     c_mb, c_fps = rate(c_times)
     ratio = b_mb / a_mb
+    a_ms = sum(a_cpu) / len(a_cpu) / n * 1000
+    b_ms = sum(b_cpu) / len(b_cpu) / n * 1000
     _table(
         f"upload throughput: {ROUNDS} x {n} files, {file_bytes / MB:.1f} MB a request",
         [
             ("(a) process_image loop (1 thread)", _rates(a_mb, a_fps, a_times, "batch")),
             ("(b) POST /v1/datasets/{id}/images", _rates(b_mb, b_fps, b_times, "request")),
             ("(c) bare Starlette body -> disk", _rates(c_mb, c_fps, c_times, "request")),
-            ("b / a  (target >= 0.70)", f"{ratio:.2f}"),
+            ("CPU per file (a) / (b)", f"{a_ms:.1f} ms / {b_ms:.1f} ms  (a/b {a_ms / b_ms:.2f})"),
+            ("cores used (a) / (b)", f"{sum(a_cpu) / sum(a_times):.2f} / {sum(b_cpu) / sum(b_times):.2f}"),
+            (f"b / a  (target >= {THROUGHPUT_TARGET:.1f})", f"{ratio:.2f}"),
             ("c / b  (transport vs full pipeline)", f"{c_mb / b_mb:.1f}x"),
         ],
     )
-    assert ratio >= 0.7, f"API upload rate is {ratio:.2f}x the plain loop (target >= 0.7)"
+    assert ratio >= THROUGHPUT_TARGET, f"API upload rate is {ratio:.2f}x the plain loop (target >= {THROUGHPUT_TARGET})"
 
 
 class _RssSampler(threading.Thread):
@@ -138,6 +167,7 @@ class _RssSampler(threading.Thread):
             time.sleep(0.005)
 
 
+@pytest.mark.timeout(300)
 async def test_api_rss_growth_during_a_200mb_batch(
     bench_photos: list[Path], api_server: Server, bench_client: httpx.AsyncClient
 ) -> None:
@@ -191,6 +221,7 @@ class _Prober(threading.Thread):
                 time.sleep(0.01)
 
 
+@pytest.mark.timeout(240)
 async def test_healthz_p99_while_four_uploads_are_in_flight(
     bench_photos: list[Path], api_server: Server, bench_client: httpx.AsyncClient
 ) -> None:
