@@ -1,15 +1,20 @@
 """Admitting a job for an end user, and settling it when it ends — each in the caller's transaction.
 
-``admit`` runs in the transaction that creates the job, under a row lock of the end user (``SELECT … FOR
-UPDATE``, the row created first with ``INSERT … ON CONFLICT DO NOTHING``): concurrent creates for one end
-user queue on that lock, so each sees the usage and balance the previous one left, the balance never goes
-below zero and no job escapes its quota or its charge. A refused create rolls back with everything else.
+``admit`` runs in the transaction that creates the job, as late as it can (its caller creates the job
+first, so what follows before the commit is short): one ``UPDATE … RETURNING`` on the end user's row takes
+the row lock and, only if every check passes, the credits, the quota count and the concurrency slot, and
+the same statement (a CTE) writes the job's usage record and the reservation's ledger entry. The counts it
+checks live on that row (``<type>_window``/``<type>_used``, ``open_jobs``), so under READ COMMITTED a
+create that waited for the lock re-checks the conditions against the row as the previous admission left it:
+the balance never goes below zero and no job escapes its quota or its charge. When the statement changes
+nothing (a new end user, or a refusal) the row is created if needed and locked, and the refusal is named
+from what it holds (limits first, then credits). A refused create rolls back with everything else.
 
 ``settle`` runs in the transaction of the job's move into a terminal state. It moves the job's usage
 record from ``open`` to the outcome with a conditional ``UPDATE … WHERE status = 'open'``, so a repeated
 settle changes nothing (and the ledger has at most one entry of each kind per job besides). On success it
 captures what was delivered (generations: per image) and refunds the rest; on failure or cancel it refunds
-everything and gives the job's count back to the quota.
+everything and gives the job's count back to the quota (to the window it was counted in, if still current).
 """
 
 from __future__ import annotations
@@ -18,8 +23,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Literal
 
-from sqlalchemy import BigInteger, String, func, literal, select, text, update
-from sqlalchemy.dialects.postgresql import JSONB, insert
+from sqlalchemy import BigInteger, String, TextualSelect, case, func, literal, select, text, update
+from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared.billing.errors import EndUserRequired, InsufficientCredits, QuotaExceeded
@@ -100,80 +105,72 @@ async def add_ledger_entry(
     return entry
 
 
-_CHARGE = text(
-    """
-    UPDATE end_users SET balance = balance - :reserved, reserved = reserved + :reserved
-    WHERE owner_id = :owner_id AND external_id = :end_user AND balance >= :reserved
-    RETURNING pk, balance, limit_overrides
-    """
-).columns(pk=String, balance=BigInteger, limit_overrides=JSONB)
-
-# The usage record, only if the quotas allow it, and the reservation's ledger entry: one statement, run
-# while the end user's row is locked (a statement started after the lock sees every earlier admission).
-_RECORD = text(
-    """
-    WITH p AS (
-        SELECT CAST(:limit AS bigint) AS lim, CAST(:concurrent AS bigint) AS concurrent, CAST(:pk AS text) AS pk,
-               CAST(:job_type AS text) AS job_type, CAST(:job_id AS text) AS job_id,
-               CAST(:owner_id AS text) AS owner_id, CAST(:since AS timestamptz) AS since,
-               CAST(:now AS timestamptz) AS now, CAST(:quantity AS integer) AS quantity,
-               CAST(:price AS integer) AS price, CAST(:reserved AS bigint) AS reserved,
-               CAST(:entry_id AS text) AS entry_id, CAST(:balance AS bigint) AS balance,
-               CAST(:insert AS boolean) AS insert
-    ), counts AS (
-        SELECT
-            CASE WHEN p.lim IS NULL THEN 0 ELSE (
-                SELECT coalesce(sum(u.counted), 0) FROM usage_records u
-                WHERE u.end_user_pk = p.pk AND u.job_type = p.job_type AND u.created_at >= p.since
-            ) END AS used,
-            CASE WHEN p.concurrent IS NULL THEN 0 ELSE (
-                SELECT count(*) FROM usage_records u WHERE u.end_user_pk = p.pk AND u.status = 'open'
-            ) END AS running
-        FROM p
-    ), admitted AS (
-        INSERT INTO usage_records
-            (job_type, job_id, owner_id, end_user_pk, quantity, counted, unit_price, reserved, status, created_at)
-        SELECT p.job_type, p.job_id, p.owner_id, p.pk, p.quantity, p.quantity, p.price, p.reserved, 'open', p.now
-        FROM p, counts
-        WHERE p.insert
-          AND (p.lim IS NULL OR counts.used + p.quantity <= p.lim)
-          AND (p.concurrent IS NULL OR counts.running + 1 <= p.concurrent)
-        RETURNING job_id
-    ), reservation AS (
-        INSERT INTO credit_ledger
-            (id, owner_id, end_user_pk, amount, kind, job_type, job_id, quantity, balance_after, created_at)
-        SELECT p.entry_id, p.owner_id, p.pk, -p.reserved, 'reserve', p.job_type, p.job_id, p.quantity, p.balance, p.now
-        FROM p, admitted
-        WHERE p.reserved > 0
+def _limit_sql(name: str, param: str) -> str:
+    """The effective limit in SQL: the end user's override when it names one (JSON null: unlimited), else
+    the policy's (a bound parameter; null: unlimited) — what ``effective_limits`` computes."""
+    return (
+        f"CASE WHEN limit_overrides -> '{name}' IS NOT NULL THEN CAST(limit_overrides ->> '{name}' AS bigint) "
+        f"ELSE CAST(:{param} AS bigint) END"
     )
-    SELECT used, running, EXISTS (SELECT 1 FROM admitted) AS admitted FROM counts
-    """
-)
 
 
-async def _lock_and_charge(
-    session: AsyncSession, owner_id: str, end_user: str, reserved: int
-) -> tuple[str, int, dict[str, Any]] | int:
-    """Lock the end user's row and take ``reserved`` from the balance: (pk, balance after, overrides), or
-    the balance when it is too low. One statement when the end user exists and can pay (the usual case)."""
-    params = {"owner_id": owner_id, "end_user": end_user, "reserved": reserved}
-    row = (await session.execute(_CHARGE, params)).one_or_none()
-    if row is None:  # new end user, or too few credits: create if needed, then look under the lock
-        user = await lock_end_user(session, owner_id, end_user)
-        if user.balance < reserved:
-            return user.balance
-        row = (await session.execute(_CHARGE, params)).one()
-    return row.pk, row.balance, row.limit_overrides
+def _admit_statement(job_type: str) -> TextualSelect:
+    """The one statement that admits a ``job_type`` job: it changes the end user's row only if the window's
+    count, the concurrency and the balance allow it, and then records the job and its reservation."""
+    meter = METERS[job_type]
+    # every parameter typed where it is used (one parameter used in several places must have one type)
+    since, now = "CAST(:since AS timestamptz)", "CAST(:now AS timestamptz)"
+    quantity, reserved, price = "CAST(:quantity AS integer)", "CAST(:reserved AS bigint)", "CAST(:price AS integer)"
+    names = "CAST(:job_type AS text), CAST(:job_id AS text), CAST(:owner_id AS text)"
+    used = f"(CASE WHEN {job_type}_window = {since} THEN {job_type}_used ELSE 0 END)"  # 0 in a new window
+    limit = _limit_sql(meter.limit, "limit")
+    concurrent = _limit_sql("concurrent_jobs", "concurrent")
+    # interpolated: only METERS' job types and the fixed fragments above (every value is a bound parameter)
+    sql = f"""
+        WITH admitted AS (
+            UPDATE end_users SET
+                balance = balance - {reserved}, reserved = reserved + {reserved}, open_jobs = open_jobs + 1,
+                {job_type}_used = {used} + {quantity}, {job_type}_window = {since}
+            WHERE owner_id = CAST(:owner_id AS text) AND external_id = CAST(:end_user AS text)
+              AND balance >= {reserved}
+              AND ({limit} IS NULL OR {used} + {quantity} <= {limit})
+              AND ({concurrent} IS NULL OR open_jobs + 1 <= {concurrent})
+            RETURNING pk, balance
+        ), record AS (
+            INSERT INTO usage_records
+                (job_type, job_id, owner_id, end_user_pk, quantity, counted, unit_price, reserved, status, created_at)
+            SELECT {names}, pk, {quantity}, {quantity}, {price}, {reserved}, 'open', {now}
+            FROM admitted
+        ), reservation AS (
+            INSERT INTO credit_ledger
+                (id, job_type, job_id, owner_id, end_user_pk, amount, kind, quantity, balance_after, created_at)
+            SELECT CAST(:entry_id AS text), {names}, pk, -{reserved}, 'reserve', {quantity}, balance, {now}
+            FROM admitted WHERE {reserved} > 0
+        )
+        SELECT pk, balance FROM admitted
+    """  # noqa: S608
+    return text(sql).columns(pk=String, balance=BigInteger)
+
+
+_ADMIT = {job_type: _admit_statement(job_type) for job_type in METERS}
+
+
+def user_count(user: EndUser, job_type: str, since: datetime) -> int:
+    """What the end user's row counts for ``job_type`` in the window starting ``since``."""
+    window: datetime | None = getattr(user, f"{job_type}_window")
+    return int(getattr(user, f"{job_type}_used")) if window == since else 0
 
 
 async def admit(
     session: AsyncSession, owner_id: str, end_user: str | None, job_type: str, job_id: str, quantity: int
 ) -> Admission | None:
-    """Count, check and charge a job about to be created (call before creating it, in its transaction).
+    """Count, check and charge a job (call in its transaction, as late as possible: the end user's row
+    stays locked until the commit — creating the job first and admitting it last is fine, a refusal rolls
+    both back).
 
     Raises 429 ``quota_exceeded`` (limits are checked first), 402 ``insufficient_credits`` or 422
     ``end_user_required``; returns None when the job names no end user (nothing to count) and the policy
-    does not require one. Two statements under the end user's row lock in the usual case."""
+    does not require one. One statement when the end user exists and is admitted (the usual case)."""
     meter = METERS[job_type]
     policy = await load_policy(session, owner_id)
     price: int = getattr(policy.prices, meter.price)
@@ -183,43 +180,35 @@ async def admit(
             raise EndUserRequired(job_type)
         return None
     reserved = price * quantity if charged else 0
-    locked = await _lock_and_charge(session, owner_id, end_user, reserved)
-    pk, balance, overrides = locked if isinstance(locked, tuple) else (None, locked, None)
-    if pk is None:  # too few credits; a quota refusal still takes precedence
-        user = await lock_end_user(session, owner_id, end_user)
-        pk, overrides = user.pk, user.limit_overrides
-    limits = effective_limits(policy, overrides or {})
-    limit: int | None = getattr(limits, meter.limit)
     now = utcnow()
     since, resets_at = period_bounds(meter.period, now)
-    counts = (
-        await session.execute(
-            _RECORD,
-            {
-                "limit": limit,
-                "concurrent": limits.concurrent_jobs,
-                "pk": pk,
-                "job_type": job_type,
-                "insert": isinstance(locked, tuple),
-                "job_id": job_id,
-                "owner_id": owner_id,
-                "since": since,
-                "now": now,
-                "quantity": quantity,
-                "price": price if charged else 0,
-                "reserved": reserved,
-                "entry_id": new_id("ledger_entry"),
-                "balance": balance,
-            },
-        )
-    ).one()
-    if limit is not None and counts.used + quantity > limit:
-        raise QuotaExceeded(meter.limit, limit, counts.used, quantity, resets_at)
-    if limits.concurrent_jobs is not None and counts.running + 1 > limits.concurrent_jobs:
-        raise QuotaExceeded("concurrent_jobs", limits.concurrent_jobs, counts.running, 1, None)
-    if not isinstance(locked, tuple):
-        raise InsufficientCredits(balance, reserved)
-    assert counts.admitted
+    params = {
+        "owner_id": owner_id,
+        "end_user": end_user,
+        "reserved": reserved,
+        "quantity": quantity,
+        "since": since,
+        "limit": getattr(policy.limits, meter.limit),
+        "concurrent": policy.limits.concurrent_jobs,
+        "job_type": job_type,
+        "job_id": job_id,
+        "price": price if charged else 0,
+        "entry_id": new_id("ledger_entry"),
+        "now": now,
+    }
+    row = (await session.execute(_ADMIT[job_type], params)).one_or_none()
+    if row is None:  # new end user, or refused: create if needed, lock, and name the refusal
+        user = await lock_end_user(session, owner_id, end_user)
+        limits = effective_limits(policy, user.limit_overrides)
+        limit: int | None = getattr(limits, meter.limit)
+        used = user_count(user, job_type, since)
+        if limit is not None and used + quantity > limit:
+            raise QuotaExceeded(meter.limit, limit, used, quantity, resets_at)
+        if limits.concurrent_jobs is not None and user.open_jobs + 1 > limits.concurrent_jobs:
+            raise QuotaExceeded("concurrent_jobs", limits.concurrent_jobs, user.open_jobs, 1, None)
+        if user.balance < reserved:
+            raise InsufficientCredits(user.balance, reserved)
+        row = (await session.execute(_ADMIT[job_type], params)).one()  # under our lock now: admitted
     return Admission(end_user=end_user, quantity=quantity, reserved=reserved)
 
 
@@ -253,21 +242,28 @@ async def settle(
     )
     if record is None:
         return False
-    if not record.reserved:
-        return True
     captured = min(record.reserved, record.counted * record.unit_price)
     refunded = record.reserved - captured
+    given_back = record.quantity - record.counted  # to the window it was counted in, if that is still current
+    window, used = getattr(EndUser, f"{job_type}_window"), getattr(EndUser, f"{job_type}_used")
+    counted_in, _ = period_bounds(METERS[job_type].period, record.created_at)
     balance = await session.scalar(
         update(EndUser)
         .where(EndUser.pk == record.end_user_pk)
         .values(
-            balance=EndUser.balance + refunded,
-            reserved=EndUser.reserved - record.reserved,
-            captured_total=EndUser.captured_total + captured,
-            refunded_total=EndUser.refunded_total + refunded,
+            {
+                EndUser.open_jobs: EndUser.open_jobs - 1,
+                used: case((window == counted_in, used - given_back), else_=used),
+                EndUser.balance: EndUser.balance + refunded,
+                EndUser.reserved: EndUser.reserved - record.reserved,
+                EndUser.captured_total: EndUser.captured_total + captured,
+                EndUser.refunded_total: EndUser.refunded_total + refunded,
+            }
         )
         .returning(EndUser.balance)
     )
+    if not record.reserved:
+        return True
     common = {
         "owner_id": record.owner_id,
         "end_user_pk": record.end_user_pk,
@@ -283,4 +279,4 @@ async def settle(
     return True
 
 
-__all__ = ["Admission", "Outcome", "admit", "effective_limits", "period_bounds", "settle"]
+__all__ = ["Admission", "Outcome", "admit", "effective_limits", "period_bounds", "settle", "user_count"]

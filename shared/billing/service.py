@@ -5,40 +5,26 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import and_, func, or_, select
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy import select
 
-from shared.billing.enforce import add_ledger_entry, effective_limits, lock_end_user, period_bounds
+from shared.billing.enforce import add_ledger_entry, effective_limits, lock_end_user, period_bounds, user_count
 from shared.billing.errors import DebitPastBalance
 from shared.billing.policy import METERS, Policy, load_policy
 from shared.billing.schemas import Credits, CreditsCreate, EndUserOut, LedgerEntryOut, LimitOverrides, Usage
 from shared.db import utcnow
 from shared.errors import not_found
-from shared.models import EndUser, LedgerEntry, UsageRecord
+from shared.models import EndUser, LedgerEntry
 from shared.pagination import Page, paginate
 from shared.scope import OwnerScope
 
 
-async def usage_of(session: AsyncSession, pks: Sequence[str], now: datetime) -> dict[str, Usage]:
-    """Current usage of each end user (one query for all of them)."""
-    day, _ = period_bounds("day", now)
-    month, _ = period_bounds("month", now)
-    columns = []
+def usage_of(user: EndUser, now: datetime) -> Usage:
+    """The end user's usage in the current windows: the counts admission checks (kept on its row)."""
+    counts: dict[str, int] = {"concurrent_jobs": user.open_jobs}
     for job_type, meter in METERS.items():
-        since = day if meter.period == "day" else month
-        only = and_(UsageRecord.job_type == job_type, UsageRecord.created_at >= since)
-        columns.append(func.coalesce(func.sum(UsageRecord.counted).filter(only), 0).label(meter.limit))
-    columns.append(func.count().filter(UsageRecord.status == "open").label("concurrent_jobs"))
-    rows = await session.execute(
-        select(UsageRecord.end_user_pk, *columns)
-        .where(UsageRecord.end_user_pk.in_(pks), or_(UsageRecord.created_at >= month, UsageRecord.status == "open"))
-        .group_by(UsageRecord.end_user_pk)
-    )
-    found = {row[0]: Usage.model_validate(row._mapping) for row in rows}
-    empty = Usage(
-        generation_images_per_day=0, trainings_per_month=0, videos_per_day=0, mesh_items_per_day=0, concurrent_jobs=0
-    )
-    return {pk: found.get(pk, empty) for pk in pks}
+        since, _ = period_bounds(meter.period, now)
+        counts[meter.limit] = user_count(user, job_type, since)
+    return Usage.model_validate(counts)
 
 
 def end_user_out(policy: Policy, user: EndUser, usage: Usage) -> EndUserOut:
@@ -64,8 +50,8 @@ async def _find(scope: OwnerScope, external_id: str, *, for_update: bool = False
 
 async def _render(scope: OwnerScope, users: Sequence[EndUser]) -> list[EndUserOut]:
     policy = await load_policy(scope.session, scope.owner_id)
-    usage = await usage_of(scope.session, [u.pk for u in users], utcnow())
-    return [end_user_out(policy, u, usage[u.pk]) for u in users]
+    now = utcnow()
+    return [end_user_out(policy, u, usage_of(u, now)) for u in users]
 
 
 async def get_end_user(scope: OwnerScope, external_id: str) -> EndUserOut:

@@ -139,7 +139,6 @@ async def create_generation(
         plan.arguments["enable_safety_checker"] = True
         plan.params = plan.params.model_copy(update={"enable_safety_checker": True})
     job_id = new_id("generation")
-    await admit(scope.session, scope.owner_id, body.end_user, "generation", job_id, plan.params.num_images)
     row = Generation(
         id=job_id,
         owner_id=scope.owner_id,
@@ -163,4 +162,6 @@ async def create_generation(
         },
     )
     await create_job(scope.session, storage, settings.signed_url_ttl, get_kind("generation"), row)
+    # last: it locks the end user's row until the commit (a refusal rolls the job back with it)
+    await admit(scope.session, scope.owner_id, body.end_user, "generation", job_id, plan.params.num_images)
     return row

@@ -2,8 +2,10 @@
 
 ``end_users.balance`` is what an end user can spend; ``reserved`` is held by jobs not yet settled. Every
 change of ``balance`` writes a ``credit_ledger`` row whose ``amount`` is that change, so the ledger sums to
-the balance. ``usage_records`` has one row per job admitted for an end user: it counts quotas, holds the
-job's reservation until it is settled, and makes settling idempotent (it moves ``open`` → outcome once).
+the balance. ``usage_records`` has one row per job admitted for an end user: what it counts against its
+quota, the reservation it holds until it is settled; settling moves it ``open`` → outcome once (idempotent).
+The end user's row keeps the current window's counts beside the balance, so that admission checks and moves
+both in the one statement that locks the row; they equal the sums over ``usage_records`` (tests check it).
 """
 
 from __future__ import annotations
@@ -37,6 +39,7 @@ class EndUser(Base):
         UniqueConstraint("owner_id", "external_id"),
         CheckConstraint("balance >= 0", name="balance_not_negative"),
         CheckConstraint("reserved >= 0", name="reserved_not_negative"),
+        CheckConstraint("open_jobs >= 0", name="open_jobs_not_negative"),
     )
 
     pk: Mapped[str] = mapped_column(String(40), primary_key=True)
@@ -50,6 +53,17 @@ class EndUser(Base):
     # Lifetime totals for /metrics, kept on the row the settle already locks (no hot global row).
     captured_total: Mapped[int] = mapped_column(BigInteger, nullable=False, default=0, server_default="0")
     refunded_total: Mapped[int] = mapped_column(BigInteger, nullable=False, default=0, server_default="0")
+    # Usage as admission checks it, on the row it locks (one statement, no count over usage_records): per
+    # metered job type, the UTC day or month a count belongs to and the count; and the jobs not yet settled.
+    open_jobs: Mapped[int] = mapped_column(Integer, nullable=False, default=0, server_default="0")
+    generation_window: Mapped[datetime | None] = mapped_column(Timestamp)
+    generation_used: Mapped[int] = mapped_column(BigInteger, nullable=False, default=0, server_default="0")
+    training_window: Mapped[datetime | None] = mapped_column(Timestamp)
+    training_used: Mapped[int] = mapped_column(BigInteger, nullable=False, default=0, server_default="0")
+    mesh_window: Mapped[datetime | None] = mapped_column(Timestamp)
+    mesh_used: Mapped[int] = mapped_column(BigInteger, nullable=False, default=0, server_default="0")
+    video_window: Mapped[datetime | None] = mapped_column(Timestamp)
+    video_used: Mapped[int] = mapped_column(BigInteger, nullable=False, default=0, server_default="0")
     created_at: Mapped[datetime] = mapped_column(Timestamp, nullable=False, default=utcnow, server_default=func.now())
 
 

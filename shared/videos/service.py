@@ -101,7 +101,6 @@ async def create_video(
     sent = body.model_dump(include={"motion_bucket_id", "cond_aug", "fps", "seed"}, exclude_none=True)
     params = VideoParams.model_validate(sent)
     job_id = new_id("video")
-    await admit(scope.session, scope.owner_id, body.end_user, "video", job_id, 1)
     row = Video(
         id=job_id,
         owner_id=scope.owner_id,
@@ -117,4 +116,6 @@ async def create_video(
         end_user=body.end_user,
     )
     await create_job(scope.session, storage, settings.signed_url_ttl, get_kind(KIND_NAME), row)
+    # last: it locks the end user's row until the commit (a refusal rolls the job back with it)
+    await admit(scope.session, scope.owner_id, body.end_user, "video", job_id, 1)
     return row

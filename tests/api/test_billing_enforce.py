@@ -10,13 +10,14 @@ from typing import Any
 
 import httpx
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from support.factories import owner_of
 
 from shared.billing import admit, settle
-from shared.billing.enforce import period_bounds
+from shared.billing.enforce import period_bounds, user_count
 from shared.billing.errors import EndUserRequired, InsufficientCredits, QuotaExceeded
-from shared.models import EndUser, LedgerEntry
+from shared.billing.policy import METERS
+from shared.models import EndUser, LedgerEntry, UsageRecord
 
 
 async def _admit_in_own_transaction(
@@ -43,6 +44,21 @@ async def _balances(app: Any, owner: str, end_user: str) -> tuple[int, int, int]
         return user.balance, user.reserved, int(total or 0)
 
 
+async def _assert_counts_match_records(app: Any, owner: str, end_user: str) -> None:
+    """The counts admission checks (on the end user's row) equal the sums over the usage records they stand
+    for: jobs not settled, and per job type what the current window's records count."""
+    async with app.state.sessionmaker() as session:
+        user = await session.scalar(select(EndUser).where(EndUser.owner_id == owner, EndUser.external_id == end_user))
+        assert user is not None
+        records = list(await session.scalars(select(UsageRecord).where(UsageRecord.end_user_pk == user.pk)))
+    now = datetime.now(UTC)
+    assert user.open_jobs == sum(r.status == "open" for r in records)
+    for job_type, meter in METERS.items():
+        since, _ = period_bounds(meter.period, now)
+        expected = sum(r.counted for r in records if r.job_type == job_type and r.created_at >= since)
+        assert user_count(user, job_type, since) == expected, job_type
+
+
 async def test_fifty_concurrent_creates_on_a_balance_for_ten(app: Any, authed: httpx.AsyncClient, api_key: str) -> None:
     owner = await owner_of(app, api_key)
     await authed.put("/v1/policy", json={"credits_required": True, "prices": {"generation_image": 3}})
@@ -56,6 +72,7 @@ async def test_fifty_concurrent_creates_on_a_balance_for_ten(app: Any, authed: h
     assert all(isinstance(r, InsufficientCredits) and r.extensions["required"] == 3 for r in refused)
     assert {r.extensions["balance"] for r in refused} <= {0}  # every refusal saw the drained balance
     assert await _balances(app, owner, "ann") == (0, 30, 0)
+    await _assert_counts_match_records(app, owner, "ann")
 
     # Settle them all, concurrently and twice each: a repeated settle changes nothing.
     async def _settle(job_id: str, outcome: Any) -> bool:
@@ -72,6 +89,8 @@ async def test_fifty_concurrent_creates_on_a_balance_for_ten(app: Any, authed: h
     user = (await authed.get("/v1/end-users/ann")).json()
     assert user["credits"] == {"balance": 18, "reserved": 0}
     assert user["usage"]["generation_images_per_day"] == 4  # failed and canceled gave their count back
+    assert user["usage"]["concurrent_jobs"] == 0
+    await _assert_counts_match_records(app, owner, "ann")
 
 
 async def test_thirty_concurrent_creates_over_a_daily_limit(app: Any, authed: httpx.AsyncClient, api_key: str) -> None:
@@ -84,6 +103,7 @@ async def test_thirty_concurrent_creates_over_a_daily_limit(app: Any, authed: ht
     assert not any(isinstance(r, str) for r in again)
     assert all(isinstance(r, QuotaExceeded) for r in [*first, *again] if not isinstance(r, str))
     assert (await authed.get("/v1/end-users/ben")).json()["usage"]["generation_images_per_day"] == 8
+    await _assert_counts_match_records(app, owner, "ben")
 
 
 async def test_quota_refusal_carries_limit_used_and_the_utc_boundary(
@@ -140,6 +160,37 @@ async def test_concurrent_jobs_limit_counts_jobs_not_yet_ended(
         await settle(session, "mesh", running[0], "succeeded")
         await session.commit()
     assert isinstance(await _admit_in_own_transaction(app, owner, "dan", "mesh", 3), str)
+    await _assert_counts_match_records(app, owner, "dan")
+
+
+async def test_a_new_window_starts_from_zero_and_old_jobs_give_nothing_back_to_it(
+    app: Any, authed: httpx.AsyncClient, api_key: str
+) -> None:
+    owner = await owner_of(app, api_key)
+    await authed.put("/v1/policy", json={"limits": {"generation_images_per_day": 4}})
+    yesterdays = await _admit_in_own_transaction(app, owner, "gus", "generation", 3)
+    assert isinstance(await _admit_in_own_transaction(app, owner, "gus", "generation", 2), QuotaExceeded)
+    # Move that job and the row's count into yesterday (what the clock passing midnight does).
+    day = timedelta(days=1)
+    async with app.state.sessionmaker() as session:
+        await session.execute(
+            update(EndUser)
+            .where(EndUser.owner_id == owner, EndUser.external_id == "gus")
+            .values(generation_window=EndUser.generation_window - day)
+        )
+        await session.execute(
+            update(UsageRecord).where(UsageRecord.job_id == yesterdays).values(created_at=UsageRecord.created_at - day)
+        )
+        await session.commit()
+    assert (await authed.get("/v1/end-users/gus")).json()["usage"]["generation_images_per_day"] == 0
+    assert isinstance(await _admit_in_own_transaction(app, owner, "gus", "generation", 4), str)  # a fresh day
+    async with app.state.sessionmaker() as session:  # yesterday's job fails: today's count keeps its 4
+        assert await settle(session, "generation", yesterdays, "failed")
+        await session.commit()
+    usage = (await authed.get("/v1/end-users/gus")).json()["usage"]
+    assert (usage["generation_images_per_day"], usage["concurrent_jobs"]) == (4, 1)
+    assert isinstance(await _admit_in_own_transaction(app, owner, "gus", "generation", 1), QuotaExceeded)
+    await _assert_counts_match_records(app, owner, "gus")
 
 
 async def test_credits_required_needs_an_end_user_unless_free(
