@@ -103,6 +103,9 @@ class Settings(BaseSettings):
     generation_deadline_seconds: float = Field(default=600.0, gt=0)
     mesh_deadline_seconds: float = Field(default=1800.0, gt=0)
     video_deadline_seconds: float = Field(default=1800.0, gt=0)
+    # A step that raises something unexpected (a bug, a row it cannot handle) is retried with backoff this many
+    # times in a row; then the job fails ``job_step_failed`` (its reservation refunded, its event written).
+    job_step_error_attempts: int = Field(default=5, ge=0, le=50)
     # Periodic sweep of partial temporary objects (an interrupted archive, a worker's temp files) older than this
     temp_sweep_age_seconds: float = Field(default=3600.0, gt=0)
 
