@@ -34,16 +34,10 @@ RECOVERY_WAIT = 40.0  # product defaults: a 15 s lease, then a reconcile tick (e
 
 STAGES = [
     pytest.param("training", "preparing", id="training-preparing"),
-    pytest.param(
-        "training", "submitted", id="training-submitted",
-        marks=pytest.mark.needs_reliable(reason="an orphan submission (accepted, id not yet committed) is canceled"),
-    ),
+    pytest.param("training", "submitted", id="training-submitted"),
     pytest.param("training", "training", id="training-training"),
     pytest.param("training", "saving", id="training-saving"),
-    pytest.param(
-        "generation", "submitted", id="generation-submitted",
-        marks=pytest.mark.needs_reliable(reason="an orphan submission (accepted, id not yet committed) is canceled"),
-    ),
+    pytest.param("generation", "submitted", id="generation-submitted"),
     pytest.param("generation", "running", id="generation-running"),
     pytest.param("mesh", "running", id="mesh-running"),
 ]

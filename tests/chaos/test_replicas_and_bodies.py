@@ -6,6 +6,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import select
+import socket
 from typing import Any
 
 import httpx
@@ -58,32 +60,45 @@ async def test_sse_on_the_other_replica_sees_every_event(
     assert sorted(streamed) == sorted(committed) and len(set(streamed)) == len(streamed)
 
 
-async def _post_big(url: str, key: str | None, size: int = 100 * MB) -> tuple[int, int]:
-    """POST a ``size``-byte JSON body over a raw socket, stopping when the server answers (an HTTP client
-    library would report the server closing mid-upload as a write error and lose the status). Returns
-    (status, bytes sent before the answer)."""
+def _post_big_blocking(url: str, key: str | None, size: int) -> tuple[int, int]:
     host, port = url.removeprefix("http://").split(":")
-    reader, writer = await asyncio.open_connection(host, int(port))
     auth = f"Authorization: Bearer {key}\r\n" if key else ""
-    writer.write(
+    head = (
         f"POST /v1/generations HTTP/1.1\r\nHost: {host}\r\nContent-Type: application/json\r\n{auth}"
-        f"Content-Length: {size}\r\n\r\n".encode()
-    )
+        f"Content-Length: {size}\r\n\r\n"
+    ).encode()
+    body = memoryview(b'{"prompt": "' + b"a" * (MB - 12))
     sent = 0
-    head = asyncio.create_task(reader.readline())
-    chunk = b'{"prompt": "' + b"a" * (MB - 12)
-    try:
-        while sent < size and not head.done():
-            writer.write(chunk[: size - sent])
-            sent += min(len(chunk), size - sent)
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(writer.drain(), 5)
-        line = await asyncio.wait_for(head, 30)
-    except (ConnectionError, OSError):
-        line = await asyncio.wait_for(head, 30)
-    finally:
-        writer.transport.abort()
-    return int(line.split()[1]), sent
+    with socket.create_connection((host, int(port)), timeout=30) as sock:
+        sock.sendall(head)
+        try:
+            while sent < size:
+                readable, writable, _ = select.select([sock], [sock], [], 5)
+                if readable:  # the answer (or the close) came: stop sending
+                    break
+                if writable:
+                    start = sent % len(body)
+                    sent += sock.send(body[start : start + min(len(body) - start, size - sent)])
+        except OSError:  # the server closed while we were still sending: its answer may be in our buffer
+            pass
+        answer = b""
+        with contextlib.suppress(OSError):
+            while b"\r\n" not in answer:
+                part = sock.recv(65536)
+                if not part:
+                    break
+                answer += part
+    if not answer:
+        raise AssertionError(f"no answer after {sent} bytes")
+    return int(answer.split()[1]), sent
+
+
+async def _post_big(url: str, key: str | None, size: int = 100 * MB) -> tuple[int, int]:
+    """POST a ``size``-byte JSON body over a plain blocking socket, stopping when the server answers. Returns
+    (status, bytes sent before the answer). Not asyncio's streams: when the server closes with body bytes unread
+    its kernel resets the connection, our next write fails, and asyncio's transport then closes the socket
+    without reading the answer already in its receive buffer (and an HTTP client reports a write error)."""
+    return await asyncio.to_thread(_post_big_blocking, url, key, size)
 
 
 async def test_four_concurrent_100mb_bodies_are_refused_before_they_are_read(

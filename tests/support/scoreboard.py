@@ -23,8 +23,6 @@ from sqlalchemy import text
 # ``CHAOS_PROFILE=ci`` (what CI runs) keeps counts and the soak short; ``full`` (``make chaos``) runs more.
 PROFILE = os.environ.get("CHAOS_PROFILE", "full")
 FULL = PROFILE == "full"
-# "1" once the reliability behaviours are merged: needs_reliable tests then run as plain tests.
-RELIABLE = os.environ.get("FOTOGEN_CHAOS_RELIABLE", "0") == "1"
 
 
 def count(ci: int, full: int) -> int:
