@@ -54,8 +54,8 @@ BACKOFF_BASE, BACKOFF_CAP = 0.5, 30.0
 
 async def request_cancel(session: AsyncSession, env: JobEnv, kind: JobKind, job_id: str) -> Any:
     """API side of cancel (the kind declares which statuses can be canceled). A job nobody is working on and
-    that has not started is canceled at once; otherwise the cancel is recorded and a step is scheduled now,
-    and the worker asks the provider to cancel."""
+    that has not started is canceled at once (with its kind's ``on_cancel`` values, as the worker's cancel);
+    otherwise the cancel is recorded and a step is scheduled now, and the worker asks the provider to cancel."""
     model = kind.model
     row = await session.get(model, job_id, with_for_update=True, populate_existing=True)
     assert row is not None
@@ -67,6 +67,7 @@ async def request_cancel(session: AsyncSession, env: JobEnv, kind: JobKind, job_
     lease_free = row.lease_until is None or row.lease_until < now
     if row.status == kind.queued and lease_free and not row.provider_request_id:
         ended = {"cancel_requested_at": now, "lease_until": None}
+        ended.update(await kind.steps.on_cancel(Job(env, kind, row), session))
         await transition(
             session, env, kind, job_id, from_statuses=(kind.queued,), to="canceled", event="canceled", values=ended
         )
