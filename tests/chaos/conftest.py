@@ -86,7 +86,11 @@ async def cluster(sandbox: Any) -> AsyncIterator[Cluster]:
         public_url=f"http://127.0.0.1:{ports[0]}", fal_queue_url=sandbox.base_url, fal_ca_file=sandbox.ca_file,
         fal_webhooks_enabled=True,
     )
-    apis = start_apis(settings, ports)
+    # Provider callbacks verified against the sandbox's keys (the default JWKS URL is Fal's: unreachable here,
+    # so every callback was answered 503 and no orphan's callback was ever seen).
+    apis = start_apis(
+        settings, ports, FOTOGEN_FAL_WEBHOOK_JWKS_URL=sandbox.jwks_url, SSL_CERT_FILE=str(sandbox.ca_bundle)
+    )
     workers = start_workers(settings, f"http://127.0.0.1:{ports[0]}", 3)
     app = create_app(settings)
     try:

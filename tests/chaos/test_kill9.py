@@ -23,6 +23,7 @@ from support.scoreboard import (
     create_generation,
     create_mesh,
     create_training,
+    log_once_orphans_canceled,
     score,
     settle,
     verdict,
@@ -97,7 +98,7 @@ async def test_kill9_in_stage(
     recovered = None if moved is None else time.monotonic() - killed_at
     cluster.workers[victim].start()  # the process manager brings it back once the others took over
     await settle(cluster.app, [job], timeout=60)
-    log = sandbox.requests()
+    log = await log_once_orphans_canceled(sandbox, [job])
     row = score(board, f"kill -9 {kind}/{stage}", [job], log)
     if recovered is not None:
         row.recovery.append(recovered)

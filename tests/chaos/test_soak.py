@@ -18,6 +18,7 @@ from support.scoreboard import (
     TrackedJob,
     create_generation,
     create_training,
+    log_once_orphans_canceled,
     score,
     settle,
     verdict,
@@ -73,7 +74,7 @@ async def test_mixed_soak(
     sandbox.configure(**CALM)
     cluster.supervise()
     await settle(cluster.app, jobs, timeout=120)
-    log = sandbox.requests()
+    log = await log_once_orphans_canceled(sandbox, jobs)
     row = score(board, f"mixed soak {DURATION:.0f}s", jobs, log)
     row.note = f"faults: {','.join(faults)}; worker restarts so far: {len(cluster.restarts)}"
     assert row.lost == 0 and row.survived == row.tried and row.duplicated == 0, verdict(row, jobs, log)

@@ -112,13 +112,13 @@ class ApiProcess:
         return int(psutil.Process(self.proc.pid).memory_info().rss)
 
 
-def start_apis(settings: Settings, ports: list[int]) -> list[ApiProcess]:
+def start_apis(settings: Settings, ports: list[int], **extra_env: str) -> list[ApiProcess]:
     apis = [
         ApiProcess(
             f"http://127.0.0.1:{port}",
             subprocess.Popen(
                 [sys.executable, "-m", "fotogen", "api", "--host", "127.0.0.1", "--port", str(port)],
-                env=settings_env(settings, FOTOGEN_FAL_WEBHOOKS_ENABLED="true"),
+                env=settings_env(settings, FOTOGEN_FAL_WEBHOOKS_ENABLED="true", **extra_env),
                 cwd=ROOT,
                 stdout=subprocess.DEVNULL,
             ),
