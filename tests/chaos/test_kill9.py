@@ -31,7 +31,9 @@ from support.scoreboard import (
     wait_row,
 )
 
-RECOVERY_WAIT = 40.0  # product defaults: a 15 s lease, then a reconcile tick (every 10 s, 10 s grace)
+# Generous: on product defaults a dead worker's step moves again in ~3 s (its liveness key expires, then a
+# reconcile tick frees its lease); waiting out the whole 15 s lease instead would still be found here.
+RECOVERY_WAIT = 40.0
 
 STAGES = [
     pytest.param("training", "preparing", id="training-preparing"),

@@ -6,14 +6,13 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
-import select
-import socket
 from typing import Any
 
 import httpx
 from httpx_sse import aconnect_sse
 from support.cluster import Cluster
 from support.factories import create_dataset
+from support.rawhttp import raw_post
 from support.scoreboard import TERMINAL, Scoreboard, create_generation, create_training, score, settle
 
 MB = 1024 * 1024
@@ -60,45 +59,12 @@ async def test_sse_on_the_other_replica_sees_every_event(
     assert sorted(streamed) == sorted(committed) and len(set(streamed)) == len(streamed)
 
 
-def _post_big_blocking(url: str, key: str | None, size: int) -> tuple[int, int]:
-    host, port = url.removeprefix("http://").split(":")
-    auth = f"Authorization: Bearer {key}\r\n" if key else ""
-    head = (
-        f"POST /v1/generations HTTP/1.1\r\nHost: {host}\r\nContent-Type: application/json\r\n{auth}"
-        f"Content-Length: {size}\r\n\r\n"
-    ).encode()
-    body = memoryview(b'{"prompt": "' + b"a" * (MB - 12))
-    sent = 0
-    with socket.create_connection((host, int(port)), timeout=30) as sock:
-        sock.sendall(head)
-        try:
-            while sent < size:
-                readable, writable, _ = select.select([sock], [sock], [], 5)
-                if readable:  # the answer (or the close) came: stop sending
-                    break
-                if writable:
-                    start = sent % len(body)
-                    sent += sock.send(body[start : start + min(len(body) - start, size - sent)])
-        except OSError:  # the server closed while we were still sending: its answer may be in our buffer
-            pass
-        answer = b""
-        with contextlib.suppress(OSError):
-            while b"\r\n" not in answer:
-                part = sock.recv(65536)
-                if not part:
-                    break
-                answer += part
-    if not answer:
-        raise AssertionError(f"no answer after {sent} bytes")
-    return int(answer.split()[1]), sent
-
-
 async def _post_big(url: str, key: str | None, size: int = 100 * MB) -> tuple[int, int]:
-    """POST a ``size``-byte JSON body over a plain blocking socket, stopping when the server answers. Returns
-    (status, bytes sent before the answer). Not asyncio's streams: when the server closes with body bytes unread
-    its kernel resets the connection, our next write fails, and asyncio's transport then closes the socket
-    without reading the answer already in its receive buffer (and an HTTP client reports a write error)."""
-    return await asyncio.to_thread(_post_big_blocking, url, key, size)
+    """POST a ``size``-byte JSON body, stopping when the server answers: (status, bytes sent before it)."""
+    auth = {"Authorization": f"Bearer {key}"} if key else {}
+    headers = {"Content-Type": "application/json", **auth, "Content-Length": str(size)}
+    status, sent, _ = await raw_post(url, "/v1/generations", headers=headers, body_bytes=size, chunk=b"a" * MB)
+    return status, sent
 
 
 async def test_four_concurrent_100mb_bodies_are_refused_before_they_are_read(
