@@ -128,6 +128,13 @@ _ENTRIES = [
     _c("trainer_not_available", 422, "Validation failed", "The requested trainer is not available."),
     _c("job_already_terminal", 409, "Conflict", "The job has already finished."),
     _c("job_not_cancelable", 409, "Conflict", "The job cannot be canceled in its current state."),
+    _c(
+        "job_step_failed",
+        None,
+        "Job step failed",
+        "A job's `error.code`: one of its steps failed unexpectedly on our side, again after "
+        "`FOTOGEN_JOB_STEP_ERROR_ATTEMPTS` retries with backoff; the job was stopped and its reservation refunded.",
+    ),
     _c("mesh_file_not_found", 404, "Not found", "The mesh item has no output file of that kind."),
     _c("storage_unavailable", 503, "Service unavailable", "Object storage is unreachable; retry shortly."),
     # Webhooks (ours to your endpoints, and Fal's to us)

@@ -90,7 +90,8 @@ class Settings(BaseSettings):
     worker_metrics_port: int | None = Field(default=None, ge=0, le=65535)
     worker_metrics_host: str = "127.0.0.1"
     # A lost enqueue or a dead worker's step runs again within about interval + grace (+ liveness) seconds.
-    reconcile_interval_seconds: int = Field(default=2, ge=1)
+    # 1 s: a dead worker's step moves within its liveness key's expiry + 1 s (p95 < 5 s, ``make chaos-ci``).
+    reconcile_interval_seconds: int = Field(default=1, ge=1)
     reconcile_grace_seconds: float = Field(default=2.0, ge=0)
     # Each worker refreshes a liveness key in Redis every third of this; a lease whose owner's key expired is
     # free at once (the reconciler does not wait out ``job_lease_seconds``).
@@ -103,6 +104,9 @@ class Settings(BaseSettings):
     generation_deadline_seconds: float = Field(default=600.0, gt=0)
     mesh_deadline_seconds: float = Field(default=1800.0, gt=0)
     video_deadline_seconds: float = Field(default=1800.0, gt=0)
+    # A step that raises something unexpected (a bug, a row it cannot handle) is retried with backoff this many
+    # times in a row; then the job fails ``job_step_failed`` (its reservation refunded, its event written).
+    job_step_error_attempts: int = Field(default=5, ge=0, le=50)
     # Periodic sweep of partial temporary objects (an interrupted archive, a worker's temp files) older than this
     temp_sweep_age_seconds: float = Field(default=3600.0, gt=0)
 

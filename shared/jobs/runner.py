@@ -7,8 +7,10 @@ extended by a heartbeat while the step runs; a killed worker's lease simply expi
 bumps ``step_seq`` and enqueues a fresh step.
 
 The runner owns everything a kind has in common: loading the row, moving ``queued`` on, cancel,
-non-retryable provider failure (the job fails), transient errors (the step is retried with backoff) and
-"reconcile now" for provider callbacks. The kind's :class:`~shared.jobs.steps.ProviderSteps` do the rest.
+non-retryable provider failure (the job fails), transient errors (the step is retried with backoff),
+unexpected errors (retried with backoff ``Settings.job_step_error_attempts`` times, then the job fails
+``job_step_failed``: a row a step cannot handle is never retried forever) and "reconcile now" for provider
+callbacks. The kind's :class:`~shared.jobs.steps.ProviderSteps` do the rest.
 
 Recovery is quick: a lease records the worker holding it, and the reconciler frees the lease of a worker
 whose liveness key is gone (``shared.jobs.liveness``) instead of waiting it out; a step cancelled by a
@@ -52,8 +54,8 @@ BACKOFF_BASE, BACKOFF_CAP = 0.5, 30.0
 
 async def request_cancel(session: AsyncSession, env: JobEnv, kind: JobKind, job_id: str) -> Any:
     """API side of cancel (the kind declares which statuses can be canceled). A job nobody is working on and
-    that has not started is canceled at once; otherwise the cancel is recorded and a step is scheduled now,
-    and the worker asks the provider to cancel."""
+    that has not started is canceled at once (with its kind's ``on_cancel`` values, as the worker's cancel);
+    otherwise the cancel is recorded and a step is scheduled now, and the worker asks the provider to cancel."""
     model = kind.model
     row = await session.get(model, job_id, with_for_update=True, populate_existing=True)
     assert row is not None
@@ -65,6 +67,7 @@ async def request_cancel(session: AsyncSession, env: JobEnv, kind: JobKind, job_
     lease_free = row.lease_until is None or row.lease_until < now
     if row.status == kind.queued and lease_free and not row.provider_request_id:
         ended = {"cancel_requested_at": now, "lease_until": None}
+        ended.update(await kind.steps.on_cancel(Job(env, kind, row), session))
         await transition(
             session, env, kind, job_id, from_statuses=(kind.queued,), to="canceled", event="canceled", values=ended
         )
@@ -103,15 +106,22 @@ async def _claim(env: JobEnv, kind: JobKind, job_id: str, seq: int) -> tuple[boo
     return (row is not None, row[1] if row is not None else None)
 
 
-async def fail_job(env: JobEnv, kind: JobKind, job_id: str, code: str, message: str) -> None:
+async def fail_job(
+    env: JobEnv, kind: JobKind, job_id: str, code: str, message: str, *, release_lease: bool = False
+) -> None:
     async with env.sessionmaker() as session:
-        values = {"error_code": code, "error_message": message}
+        values: dict[str, Any] = {"error_code": code, "error_message": message}
+        if release_lease:  # the step giving up holds the lease: free it with the failure
+            values.update(lease_until=None, lease_owner=None)
         row = await transition(
             session, env, kind, job_id, from_statuses=None, to="failed", event="failed", values=values
         )
         await commit(session, env.redis)
     if row is not None:  # a failed job keeps nothing half-made either (inputs it staged, partial copies)
-        await kind.steps.cleanup(Job(env, kind, row))
+        try:
+            await kind.steps.cleanup(Job(env, kind, row))
+        except Exception as exc:  # the failure stands; the periodic sweep catches partial leftovers
+            log.warning("job_cleanup_failed", kind=kind.name, job_id=job_id, error=repr(exc))
 
 
 async def advance(env: JobEnv, kind: JobKind, job_id: str) -> float | None:
@@ -157,6 +167,7 @@ async def run_step(env: JobEnv, kind_name: str, job_id: str, seq: int) -> str:
     )
     delay: float | None = None
     transient = False
+    error: str | None = None  # the type of an unexpected exception the step raised
     started = time.perf_counter()
     try:
         delay = await advance(env, kind, job_id)
@@ -169,6 +180,9 @@ async def run_step(env: JobEnv, kind_name: str, job_id: str, seq: int) -> str:
     except TRANSIENT as exc:
         transient = True
         log.warning("job_step_transient_error", kind=kind_name, job_id=job_id, error=repr(exc))
+    except Exception as exc:  # a bug or a row the step cannot handle: retried a bounded number of times
+        error = type(exc).__name__
+        log.exception("job_step_error", kind=kind_name, job_id=job_id, error=repr(exc))
     except asyncio.CancelledError:
         # A graceful shutdown (or arq's job timeout): give the step back now rather than after the lease.
         heartbeat.cancel()
@@ -176,8 +190,9 @@ async def run_step(env: JobEnv, kind_name: str, job_id: str, seq: int) -> str:
         raise
     finally:
         heartbeat.cancel()
-    metrics.observe_step(kind_name, "transient" if transient else "ok", time.perf_counter() - started)
-    ended = await _finish_step(env, kind, job_id, seq, delay, transient)
+    outcome = "error" if error else "transient" if transient else "ok"
+    metrics.observe_step(kind_name, outcome, time.perf_counter() - started)
+    ended = await _finish_step(env, kind, job_id, seq, delay, transient, error)
     if ended is not None:
         await discard_temporary(Job(env, kind, ended))
     return "ran"
@@ -211,20 +226,27 @@ async def _hand_back(env: JobEnv, kind: JobKind, job_id: str, seq: int) -> None:
 
 
 async def _finish_step(
-    env: JobEnv, kind: JobKind, job_id: str, seq: int, delay: float | None, transient: bool
+    env: JobEnv, kind: JobKind, job_id: str, seq: int, delay: float | None, transient: bool, error: str | None
 ) -> Any | None:
-    """Release the lease and schedule the next step; returns the row when the job has ended."""
+    """Release the lease and schedule the next step (after a backoff when the step failed); returns the row
+    when the job has ended."""
     model = kind.model
     async with env.sessionmaker() as session:
         row = await session.get(model, job_id, with_for_update=True, populate_existing=True)
         if row is None or row.step_seq != seq:
             return row if row is not None and row.status in kind.terminal else None
         values: dict[str, Any] = {"lease_until": None, "lease_owner": None}
-        if transient:
+        if transient or error:
             attempt = row.attempt + 1
-            if attempt > MAX_TRANSIENT_ATTEMPTS:
+            if error and attempt > env.settings.job_step_error_attempts:
                 await session.rollback()
-                await fail_job(env, kind, job_id, "provider_unavailable", "The provider kept failing; gave up.")
+                message = f"A step of the job failed unexpectedly {attempt} times in a row ({error}); gave up."
+                await _give_up(env, kind, job_id, code="job_step_failed", message=message)
+                return row
+            if not error and attempt > MAX_TRANSIENT_ATTEMPTS:
+                await session.rollback()
+                message = "The provider kept failing; gave up."
+                await fail_job(env, kind, job_id, "provider_unavailable", message, release_lease=True)
                 return row
             values["attempt"] = attempt
             delay = lease.backoff(attempt, BACKOFF_BASE, BACKOFF_CAP)
@@ -244,6 +266,21 @@ async def _finish_step(
             schedule_step(session, kind, job_id, seq + 1, delay)
         await commit(session, env.redis)
     return row if row.status in kind.terminal else None
+
+
+async def _give_up(env: JobEnv, kind: JobKind, job_id: str, *, code: str, message: str) -> None:
+    """Fail the job through the one transition (billing refund, ``failed`` event). Should that raise too (the
+    row cannot even be serialized for its event), fail it without the event: it must not stay stuck."""
+    try:
+        await fail_job(env, kind, job_id, code, message, release_lease=True)
+    except TRANSIENT:
+        raise  # the database is away: the step's lease expires and the reconciler tries again
+    except Exception as exc:
+        log.exception("job_fail_event_error", kind=kind.name, job_id=job_id, error=repr(exc))
+        async with env.sessionmaker() as session:
+            values = {"error_code": code, "error_message": message, "lease_until": None, "lease_owner": None}
+            await transition(session, env, kind, job_id, from_statuses=None, to="failed", event=None, values=values)
+            await commit(session, env.redis)
 
 
 def _reschedulable(kind: JobKind, dead_owners: frozenset[str] = frozenset()) -> list[Any]:

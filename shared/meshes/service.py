@@ -13,12 +13,11 @@ from typing import Any
 
 import anyio
 from pydantic import ValidationError
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared.billing import admit
 from shared.config import Settings
-from shared.db import utcnow
 from shared.errors import NotFound, ValidationFailed, not_found
 from shared.ids import new_id
 from shared.jobs.env import JobEnv
@@ -300,20 +299,9 @@ async def _insert_job(
 
 
 async def cancel_mesh_job(scope: OwnerScope, env: JobEnv, job_id: str) -> MeshJob:
-    """Cancel a queued or running job. One nobody works on yet is canceled at once (its items too);
-    otherwise the worker cancels in-flight provider requests and marks the remaining items ``canceled``."""
-    session = scope.session
+    """Cancel a queued or running job. One nobody works on yet is canceled at once (its items too, by the
+    kind's ``on_cancel``); otherwise the worker cancels in-flight provider requests and marks the remaining
+    items ``canceled``."""
     await scope.get(MeshJob, job_id, "mesh")
-    row = await session.get(MeshJob, job_id, with_for_update=True, populate_existing=True)
-    if row is None:
-        raise not_found("mesh", job_id)
-    now = utcnow()
-    if row.status == "queued" and (row.lease_until is None or row.lease_until < now):
-        # request_cancel ends this job at once: end its items first, so the event shows them canceled.
-        await session.execute(
-            update(MeshItem)
-            .where(MeshItem.mesh_job_id == job_id, MeshItem.status == "queued")
-            .values(status="canceled", finished_at=now)
-        )
-    result: MeshJob = await request_cancel(session, env, get_kind(KIND_NAME), job_id)
+    result: MeshJob = await request_cancel(scope.session, env, get_kind(KIND_NAME), job_id)
     return result

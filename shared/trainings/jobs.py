@@ -209,6 +209,12 @@ class TrainingSteps(ProviderSteps):
         if row.model_id:
             await job.env.storage.delete_prefix(model_prefix(row.owner_id, row.model_id))
 
+    def temporary_keys(self, job: Job) -> list[str]:
+        return [zip_key(job.row)]  # the provider fetched it; the model's files are the keepers
+
+    def temporary_prefix(self, job: Job) -> str | None:
+        return zip_key(job.row).rsplit("/", 1)[0] + "/"
+
 
 async def _resume_weights(job: Job) -> str | None:
     """The storage key of the weights a resumed training continues from (None: that model is gone)."""
@@ -217,12 +223,6 @@ async def _resume_weights(job: Job) -> str | None:
             select(Model.weights_key).where(Model.id == job.row.resume_from_model_id)
         )
     return key
-
-    def temporary_keys(self, job: Job) -> list[str]:
-        return [zip_key(job.row)]  # the provider fetched it; the model's files are the keepers
-
-    def temporary_prefix(self, job: Job) -> str | None:
-        return zip_key(job.row).rsplit("/", 1)[0] + "/"
 
 
 def _news_at(row: Training) -> datetime | None:

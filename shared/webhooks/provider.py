@@ -11,12 +11,16 @@ result). Polling stays the safety net when callbacks are late, lost or disabled.
 Our callback URL names the job and the submission nonce (``?job=<kind>:<id>&nonce=<n>``). A callback for a
 request that is not the job's recorded one, sent for a nonce that is no longer the job's, comes from an
 orphan submission (a worker died between the provider accepting it and our commit of its id): it is
-canceled at the provider by a worker task and its result is never read.
+canceled at the provider by a worker task and its result is never read. A callback whose nonce is still the
+job's cannot be judged yet (its step may be between submit and commit, or may have died there before a
+takeover step committed a new nonce): a worker task looks again every few seconds until the job recorded
+that request (nothing to do) or moved on without it (an orphan: canceled).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
 from pydantic import BaseModel, Field
@@ -29,6 +33,8 @@ from shared.models import ProviderWebhookReceipt
 from shared.queue import enqueue_after_commit
 
 CANCEL_ORPHAN = "cancel_orphan_request"  # the worker task that cancels an orphan submission
+CHECK_UNRECORDED = "check_unrecorded_request"  # the worker task that judges a request under a current nonce
+UNRECORDED_RECHECK = timedelta(seconds=2)
 
 
 class FalCallback(BaseModel):
@@ -103,8 +109,35 @@ async def _unrecorded(
     row = await session.get(kind.model, job_id)
     if row is None:
         return CallbackOutcome(job_type=None, job_id=None, scheduled=False)
-    if nonce is not None and row.provider_request_id is None and row.submit_nonce == nonce:
-        return CallbackOutcome(job_type=kind.name, job_id=job_id, scheduled=await reconcile_now(session, kind, job_id))
     endpoint = str(row.provider_endpoint or "")
+    if is_orphan(kind, row, request_id, nonce) is None:
+        check_unrecorded_later(session, kind, job_id, endpoint, request_id, nonce or "", 0)
+        return CallbackOutcome(job_type=kind.name, job_id=job_id, scheduled=await reconcile_now(session, kind, job_id))
     enqueue_after_commit(session, CANCEL_ORPHAN, endpoint, request_id, job_id=f"orphan:{request_id}")
     return CallbackOutcome(job_type=kind.name, job_id=job_id, scheduled=False, orphan=True)
+
+
+def is_orphan(kind: JobKind, row: Any, request_id: str, nonce: str | None) -> bool | None:
+    """Whether a provider request the callback reported is an orphan of job ``row``: False when the job
+    recorded it, None when that cannot be told yet (no request recorded, the nonce still the job's, the job
+    not ended), True otherwise."""
+    if row is not None and row.provider_request_id == request_id:
+        return False
+    if (
+        row is not None
+        and nonce is not None
+        and row.provider_request_id is None
+        and row.submit_nonce == nonce
+        and row.status not in kind.terminal
+    ):
+        return None
+    return True
+
+
+def check_unrecorded_later(
+    session: AsyncSession, kind: JobKind, job_id: str, endpoint: str, request_id: str, nonce: str, tries: int
+) -> None:
+    """Have a worker judge the request again in ``UNRECORDED_RECHECK`` (after the caller commits)."""
+    args = (kind.name, job_id, endpoint, request_id, nonce, tries)
+    job = f"unrecorded:{request_id}:{tries}"
+    enqueue_after_commit(session, CHECK_UNRECORDED, *args, job_id=job, defer_by=UNRECORDED_RECHECK)

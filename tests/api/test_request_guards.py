@@ -20,6 +20,7 @@ from support.env import make_settings, new_api_key
 from support.factories import wait_for
 from support.faults import FaultProxy, postgres_proxy
 from support.live import serve
+from support.rawhttp import raw_post
 
 from api.app import create_app
 from shared.config import Settings
@@ -27,37 +28,8 @@ from shared.config import Settings
 MB = 1024 * 1024
 
 
-async def _raw_post(
-    base: str, path: str, *, headers: dict[str, str], body_bytes: int, chunk: int = 64 * 1024, chunked: bool = False
-) -> tuple[int, int, bytes]:
-    """POST ``body_bytes`` zeros on a raw socket until the server answers; → (status, bytes sent, body)."""
-    parts = urlsplit(base)
-    reader, writer = await asyncio.open_connection(parts.hostname, parts.port)
-    head = f"POST {path} HTTP/1.1\r\nHost: test\r\n" + "".join(f"{k}: {v}\r\n" for k, v in headers.items()) + "\r\n"
-    writer.write(head.encode())
-    sent = 0
-    response = asyncio.ensure_future(reader.read(65536))
-    try:
-        payload = b"0" * chunk
-        if chunked:
-            payload = b"%x\r\n%s\r\n" % (chunk, payload)
-        while sent < body_bytes and not response.done():
-            writer.write(payload)
-            try:
-                await asyncio.wait_for(writer.drain(), timeout=2)
-            except (TimeoutError, ConnectionError):
-                break
-            sent += len(payload)
-            await asyncio.sleep(0)
-        data = await asyncio.wait_for(response, timeout=10)
-    finally:
-        writer.transport.abort()
-    status = int(data.split(b" ", 2)[1])
-    return status, sent, data.partition(b"\r\n\r\n")[2]
-
-
 async def test_unauthenticated_body_is_refused_before_it_is_read(live_api: str) -> None:
-    status, sent, body = await _raw_post(
+    status, sent, body = await raw_post(
         live_api,
         "/v1/datasets",
         headers={"Content-Type": "application/json", "Content-Length": str(100 * MB)},
@@ -70,13 +42,13 @@ async def test_unauthenticated_body_is_refused_before_it_is_read(live_api: str) 
 async def test_oversized_json_is_413_while_streaming(live_api: str, api_key: str) -> None:
     auth = {"Authorization": f"Bearer {api_key}", "Content-Type": "application/json"}
     # Declared too large: refused at the headers.
-    status, sent, body = await _raw_post(
+    status, sent, body = await raw_post(
         live_api, "/v1/datasets", headers={**auth, "Content-Length": str(100 * MB)}, body_bytes=100 * MB
     )
     assert status == 413 and json.loads(body)["code"] == "payload_too_large"
     assert sent < 100 * MB
     # Chunked with no length: counted as it streams.
-    status, sent, body = await _raw_post(
+    status, sent, body = await raw_post(
         live_api, "/v1/datasets", headers={**auth, "Transfer-Encoding": "chunked"}, body_bytes=100 * MB, chunked=True
     )
     assert status == 413 and json.loads(body)["code"] == "payload_too_large"
@@ -88,12 +60,12 @@ async def test_four_concurrent_100mb_bodies_cost_no_memory(live_api: str, api_ke
     before = process.memory_info().rss
     headers = {"Content-Type": "application/json", "Content-Length": str(100 * MB)}
     results = await asyncio.gather(
-        _raw_post(live_api, "/v1/trainings", headers=headers, body_bytes=100 * MB),
-        _raw_post(live_api, "/v1/trainings", headers=headers, body_bytes=100 * MB),
-        _raw_post(
+        raw_post(live_api, "/v1/trainings", headers=headers, body_bytes=100 * MB),
+        raw_post(live_api, "/v1/trainings", headers=headers, body_bytes=100 * MB),
+        raw_post(
             live_api, "/v1/trainings", headers={**headers, "Authorization": f"Bearer {api_key}"}, body_bytes=100 * MB
         ),
-        _raw_post(
+        raw_post(
             live_api, "/v1/generations", headers={**headers, "Authorization": f"Bearer {api_key}"}, body_bytes=100 * MB
         ),
     )

@@ -2,10 +2,8 @@
 ``fotogen worker`` processes, the Fal sandbox through the real fal-client.
 
 ``CHAOS_PROFILE=ci`` (what CI runs) keeps counts and the soak short; ``full`` (``make chaos``) runs more.
-Tests marked ``needs_reliable`` check behaviour the reliability work adds (the worker riding out Redis
-restarts, orphan submissions canceled, provider deadlines, recovery within 5 s); until it lands they run as
-xfail (strict where the failure is deterministic: the suite goes red the moment one passes, and the marker
-comes off); the CI profile leaves them out (``FOTOGEN_CHAOS_RELIABLE=1`` runs them as plain tests everywhere).
+A check that finds a product bug not fixed yet is marked ``product_bug``: ``make chaos`` runs it as a strict
+xfail (the suite goes red the moment it passes, and the marker comes off), the CI profile leaves it out.
 """
 
 from __future__ import annotations
@@ -30,7 +28,7 @@ from support.cluster import (
 )
 from support.env import create_database, make_settings, migrate
 from support.factories import create_owner
-from support.scoreboard import PROFILE, RELIABLE, Scoreboard
+from support.scoreboard import PROFILE, Scoreboard
 
 from fotogen.ports import free_port
 
@@ -40,19 +38,14 @@ BOARD = Scoreboard()
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    if PROFILE == "ci" and not RELIABLE:
+    if PROFILE == "ci":
         # CI's time budget: checks that are known to fail (and mostly wait out their timeouts) stay in
-        # `make chaos` until the behaviour lands.
-        known = [i for i in items if i.get_closest_marker("needs_reliable") or i.get_closest_marker("product_bug")]
+        # `make chaos` until the bug is fixed.
+        known = [i for i in items if i.get_closest_marker("product_bug")]
         if known:
             config.hook.pytest_deselected(items=known)
             items[:] = [i for i in items if i not in known]
     for item in items:
-        marker = item.get_closest_marker("needs_reliable")
-        if marker is not None and not RELIABLE:
-            reason = marker.kwargs.get("reason") or (marker.args[0] if marker.args else "needs reliability work")
-            strict = marker.kwargs.get("strict", True)
-            item.add_marker(pytest.mark.xfail(reason=f"needs reliable: {reason}", strict=strict))
         bug = item.get_closest_marker("product_bug")
         if bug is not None:
             reason = f"product bug: {bug.kwargs.get('reason', '')}"
@@ -93,7 +86,11 @@ async def cluster(sandbox: Any) -> AsyncIterator[Cluster]:
         public_url=f"http://127.0.0.1:{ports[0]}", fal_queue_url=sandbox.base_url, fal_ca_file=sandbox.ca_file,
         fal_webhooks_enabled=True,
     )
-    apis = start_apis(settings, ports)
+    # Provider callbacks verified against the sandbox's keys (the default JWKS URL is Fal's: unreachable here,
+    # so every callback was answered 503 and no orphan's callback was ever seen).
+    apis = start_apis(
+        settings, ports, FOTOGEN_FAL_WEBHOOK_JWKS_URL=sandbox.jwks_url, SSL_CERT_FILE=str(sandbox.ca_bundle)
+    )
     workers = start_workers(settings, f"http://127.0.0.1:{ports[0]}", 3)
     app = create_app(settings)
     try:

@@ -5,8 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-import pytest
-from support.cluster import Cluster
+from support.cluster import CHAOS_DEADLINE_SECONDS, Cluster
 from support.factories import create_dataset
 from support.scoreboard import Scoreboard, count, create_generation, create_training, score, settle, verdict
 
@@ -55,15 +54,14 @@ async def test_dropped_callbacks_are_caught_by_polling(
     assert row.lost == 0 and row.duplicated == 0 and row.survived == row.tried, verdict(row, jobs, log)
 
 
-@pytest.mark.needs_reliable(reason="a per-kind provider deadline fails a stuck request with provider_timeout")
 async def test_stuck_request_ends_failed_with_provider_timeout(
     cluster: Cluster, sandbox: Any, apis: Any, board: Scoreboard
 ) -> None:
     jobs = [await create_generation(apis[i % 2], "sandbox:stuck", expect="failed") for i in range(count(2, 4))]
     for job in jobs:
         job.error_code = "provider_timeout"
-    # The cluster's workers get a 4 s deadline for every deadline setting the product declares.
-    await settle(cluster.app, jobs, timeout=45)
+    # The cluster's workers get CHAOS_DEADLINE_SECONDS for every deadline setting the product declares.
+    await settle(cluster.app, jobs, timeout=CHAOS_DEADLINE_SECONDS + 30)
     log = sandbox.requests()
     row = score(board, "stuck -> provider_timeout", jobs, log)
     assert row.lost == 0 and row.survived == row.tried, verdict(row, jobs, log)

@@ -12,6 +12,7 @@ import httpx
 from httpx_sse import aconnect_sse
 from support.cluster import Cluster
 from support.factories import create_dataset
+from support.rawhttp import raw_post
 from support.scoreboard import TERMINAL, Scoreboard, create_generation, create_training, score, settle
 
 MB = 1024 * 1024
@@ -59,31 +60,11 @@ async def test_sse_on_the_other_replica_sees_every_event(
 
 
 async def _post_big(url: str, key: str | None, size: int = 100 * MB) -> tuple[int, int]:
-    """POST a ``size``-byte JSON body over a raw socket, stopping when the server answers (an HTTP client
-    library would report the server closing mid-upload as a write error and lose the status). Returns
-    (status, bytes sent before the answer)."""
-    host, port = url.removeprefix("http://").split(":")
-    reader, writer = await asyncio.open_connection(host, int(port))
-    auth = f"Authorization: Bearer {key}\r\n" if key else ""
-    writer.write(
-        f"POST /v1/generations HTTP/1.1\r\nHost: {host}\r\nContent-Type: application/json\r\n{auth}"
-        f"Content-Length: {size}\r\n\r\n".encode()
-    )
-    sent = 0
-    head = asyncio.create_task(reader.readline())
-    chunk = b'{"prompt": "' + b"a" * (MB - 12)
-    try:
-        while sent < size and not head.done():
-            writer.write(chunk[: size - sent])
-            sent += min(len(chunk), size - sent)
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(writer.drain(), 5)
-        line = await asyncio.wait_for(head, 30)
-    except (ConnectionError, OSError):
-        line = await asyncio.wait_for(head, 30)
-    finally:
-        writer.transport.abort()
-    return int(line.split()[1]), sent
+    """POST a ``size``-byte JSON body, stopping when the server answers: (status, bytes sent before it)."""
+    auth = {"Authorization": f"Bearer {key}"} if key else {}
+    headers = {"Content-Type": "application/json", **auth, "Content-Length": str(size)}
+    status, sent, _ = await raw_post(url, "/v1/generations", headers=headers, body_bytes=size, chunk=b"a" * MB)
+    return status, sent
 
 
 async def test_four_concurrent_100mb_bodies_are_refused_before_they_are_read(

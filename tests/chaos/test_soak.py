@@ -14,11 +14,11 @@ from support.cluster import Cluster
 from support.factories import create_dataset
 from support.scoreboard import (
     FULL,
-    RELIABLE,
     Scoreboard,
     TrackedJob,
     create_generation,
     create_training,
+    log_once_orphans_canceled,
     score,
     settle,
     verdict,
@@ -74,9 +74,7 @@ async def test_mixed_soak(
     sandbox.configure(**CALM)
     cluster.supervise()
     await settle(cluster.app, jobs, timeout=120)
-    log = sandbox.requests()
+    log = await log_once_orphans_canceled(sandbox, jobs)
     row = score(board, f"mixed soak {DURATION:.0f}s", jobs, log)
     row.note = f"faults: {','.join(faults)}; worker restarts so far: {len(cluster.restarts)}"
-    assert row.lost == 0 and row.survived == row.tried, verdict(row, jobs, log)
-    if RELIABLE:  # until orphan submissions are canceled, a kill can land in the submit window
-        assert row.duplicated == 0, verdict(row, jobs, log)
+    assert row.lost == 0 and row.survived == row.tried and row.duplicated == 0, verdict(row, jobs, log)

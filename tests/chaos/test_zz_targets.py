@@ -6,7 +6,6 @@ import pytest
 from support.scoreboard import Row, Scoreboard
 
 
-@pytest.mark.needs_reliable(reason="a step whose worker died moves again within 5 s (p95) when another is alive")
 def test_recovery_p95_under_5s_with_a_second_worker_alive(board: Scoreboard) -> None:
     rows = [r for r in board.rows.values() if r.scenario.startswith(("kill -9", "enqueue lost"))]
     if not rows:

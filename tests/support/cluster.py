@@ -76,12 +76,19 @@ def as_role(url: str, role: str) -> str:
     return make_url(url).set(username=role).render_as_string(hide_password=False)
 
 
+# Every provider deadline of the cluster's workers: short, so the stuck-request scenario ends in seconds, yet
+# well above what any healthy job takes in the other scenarios on a loaded box, kill recovery, outages and
+# backoff included (a deadline runs from the job's start: at 4 s, jobs that only met a fault failed
+# ``provider_timeout``).
+CHAOS_DEADLINE_SECONDS = 30
+
+
 def deadline_overrides() -> dict[str, str]:
-    """Short provider deadlines, for whichever per-kind deadline settings the product has (none: {})."""
+    """``CHAOS_DEADLINE_SECONDS`` for every per-kind deadline setting the product has."""
     out: dict[str, str] = {}
     for name, info in Settings.model_fields.items():
         if "deadline" in name and info.annotation in (int, float):
-            out[f"FOTOGEN_{name.upper()}"] = "4"
+            out[f"FOTOGEN_{name.upper()}"] = str(CHAOS_DEADLINE_SECONDS)
     return out
 
 
@@ -105,13 +112,13 @@ class ApiProcess:
         return int(psutil.Process(self.proc.pid).memory_info().rss)
 
 
-def start_apis(settings: Settings, ports: list[int]) -> list[ApiProcess]:
+def start_apis(settings: Settings, ports: list[int], **extra_env: str) -> list[ApiProcess]:
     apis = [
         ApiProcess(
             f"http://127.0.0.1:{port}",
             subprocess.Popen(
                 [sys.executable, "-m", "fotogen", "api", "--host", "127.0.0.1", "--port", str(port)],
-                env=settings_env(settings, FOTOGEN_FAL_WEBHOOKS_ENABLED="true"),
+                env=settings_env(settings, FOTOGEN_FAL_WEBHOOKS_ENABLED="true", **extra_env),
                 cwd=ROOT,
                 stdout=subprocess.DEVNULL,
             ),

@@ -23,8 +23,6 @@ from sqlalchemy import text
 # ``CHAOS_PROFILE=ci`` (what CI runs) keeps counts and the soak short; ``full`` (``make chaos``) runs more.
 PROFILE = os.environ.get("CHAOS_PROFILE", "full")
 FULL = PROFILE == "full"
-# "1" once the reliability behaviours are merged: needs_reliable tests then run as plain tests.
-RELIABLE = os.environ.get("FOTOGEN_CHAOS_RELIABLE", "0") == "1"
 
 
 def count(ci: int, full: int) -> int:
@@ -197,8 +195,23 @@ def duplicated(sandbox_log: dict[str, Any], jobs: list[TrackedJob]) -> tuple[int
         extra = max(0, len(live) - 1)
         if extra:
             total += extra
-            notes.append(f"{job_id}: {len(recs)} submissions, {len(recs) - len(live)} canceled")
+            calls = [  # each submission's callback answers: an orphan is only seen through its callback
+                (r["request_id"], [d.get("status_code") or d.get("error") for d in r.get("webhook_deliveries") or []])
+                for r in recs
+            ]
+            notes.append(f"{job_id}: {len(recs)} submissions, {len(recs) - len(live)} canceled; callbacks {calls}")
     return total, notes
+
+
+async def log_once_orphans_canceled(sandbox: Any, jobs: list[TrackedJob], timeout: float = 15.0) -> dict[str, Any]:
+    """The sandbox's log once every extra submission of ``jobs`` has been canceled, or when ``timeout`` is up:
+    an orphan is canceled asynchronously (a worker acts on its callback), possibly after its job ended."""
+    deadline = time.monotonic() + timeout
+    while True:
+        log: dict[str, Any] = sandbox.requests()
+        if duplicated(log, jobs)[0] == 0 or time.monotonic() > deadline:
+            return log
+        await asyncio.sleep(0.2)
 
 
 def score(board: Scoreboard, scenario: str, jobs: list[TrackedJob], sandbox_log: dict[str, Any]) -> Row:

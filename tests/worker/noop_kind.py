@@ -2,7 +2,8 @@
 
 ``noop`` jobs live in a table of their own (``test_noop_jobs``, on a metadata of its own: created by the
 tests, unknown to the migrations). A step counts itself (``runs``), optionally holds on its first run (so a
-test can kill the worker mid-step), then succeeds. Run as a script, this module is a worker process that
+test can kill the worker mid-step) or raises on its first ``fail_runs`` runs (an unexpected error), then
+succeeds. Run as a script, this module is a worker process that
 runs ``noop`` jobs (for ``kill -9`` tests).
 """
 
@@ -43,6 +44,7 @@ class NoopJob(JobMixin, TestOnlyBase):
     status: Mapped[NoopStatus] = status_column(NoopStatus)
     runs: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
     hold_seconds: Mapped[float] = mapped_column(Float, nullable=False, default=0.0)
+    fail_runs: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
 
 
 class NoopOut(BaseModel):
@@ -61,6 +63,8 @@ class NoopSteps(ProviderSteps):
             stmt = update(NoopJob).where(NoopJob.id == job.id).values(runs=NoopJob.runs + 1).returning(NoopJob.runs)
             runs = (await session.execute(stmt)).scalar_one()
             await session.commit()
+        if runs <= job.row.fail_runs:
+            raise RuntimeError(f"noop run {runs} fails as asked")
         if runs == 1 and job.row.hold_seconds:
             await asyncio.sleep(job.row.hold_seconds)  # where a test kills the worker
         await job.move((NoopStatus.RUNNING,), NoopStatus.SUCCEEDED, "succeeded")

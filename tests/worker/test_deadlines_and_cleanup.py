@@ -68,11 +68,6 @@ async def test_a_stuck_generation_fails_provider_timeout_and_is_canceled_at_the_
     assert len(record["cancel_calls"]) == 1 and record["outcome"] == "cancelled", record
 
 
-@pytest.mark.xfail(
-    strict=False,
-    reason="open (reliability issue): on the integrated main the planted partial archive is still there 10 s after "
-    "the training failed provider_timeout (it passed on its own branch); cause not found yet",
-)
 async def test_a_stuck_training_times_out_and_its_archives_are_deleted(
     app: Any, settings: Any, live_api: str, sandbox: Any, deadline_env: tuple[httpx.AsyncClient, str, Any, Any]
 ) -> None:

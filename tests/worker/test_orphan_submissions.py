@@ -126,3 +126,48 @@ async def test_kill9_between_submit_and_persist_leaves_one_request_and_the_orpha
                 )
                 await commit(session, application.state.redis)
             assert not outcome.orphan and outcome.job_id == gen["id"]
+
+
+async def test_an_orphans_callback_under_the_still_current_nonce_has_it_canceled_once_the_job_moves_on(
+    settings: Any, live_api: str, sandbox: Any, orphan_app: tuple[Any, Any, str]
+) -> None:
+    """The orphan completes before any step took over: its callback comes while its nonce is still the job's
+    (it cannot be told from a step between submit and commit). A worker looks again until the job moved on
+    without it (a new nonce, another request recorded), then cancels it."""
+    application, own, key = orphan_app
+    sandbox.reset(generation_seconds=0.3)
+    env = worker_env(own, queue_name=own.queue_name, public_url=live_api, FOTOGEN_FAL_WEBHOOKS_ENABLED="true")
+    async with httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=application),
+        base_url="http://test",
+        headers={"Authorization": f"Bearer {key}"},
+    ) as api:
+        body = {"model_id": "mdl_flux_1_dev", "prompt": "an early orphan", "num_images": 1}
+        gen = (await api.post("/v1/generations", json=body)).json()
+        with WorkerProcess({**env, TEST_SLEEP_AFTER_SUBMIT: "60"}) as proc:
+            proc.start()
+            [orphan] = await _until(lambda: _ours(sandbox, gen["id"]), 60, proc.output)
+            proc.kill9()
+            async with application.state.sessionmaker() as session:
+                outcome = await handle_fal_callback(
+                    session,
+                    secrets.token_hex(16),
+                    orphan["request_id"],
+                    job=f"generation:{gen['id']}",
+                    nonce=orphan["nonce"],
+                )
+                await commit(session, application.state.redis)
+            assert not outcome.orphan and outcome.job_id == gen["id"]  # not judged yet
+            proc.start(env)  # a fresh worker takes over: a new nonce, a second request
+            try:
+                done = await wait_for(api, f"/v1/generations/{gen['id']}", TERMINAL, timeout=60)
+                canceled = await _until(lambda: _ours(sandbox, gen["id"])[0]["cancel_calls"], 30, proc.output)
+            except AssertionError:
+                raise AssertionError(proc.output()) from None
+            assert done["status"] == "succeeded", done
+            orphan, kept = _ours(sandbox, gen["id"])
+            assert len(canceled) == 1 and kept["cancel_calls"] == []
+            async with application.state.sessionmaker() as session:
+                row = await session.get(Generation, gen["id"])
+                assert row is not None and row.provider_request_id == kept["request_id"] != orphan["request_id"]
+            assert "orphan_submission_canceled" in proc.output()

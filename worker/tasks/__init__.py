@@ -7,7 +7,13 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from shared import telemetry
-from worker.tasks.jobs import cancel_orphan_request, reconcile, run_job_step, sweep_temporary
+from worker.tasks.jobs import (
+    cancel_orphan_request,
+    check_unrecorded_request,
+    reconcile,
+    run_job_step,
+    sweep_temporary,
+)
 from worker.tasks.uploads import sweep_uploads
 from worker.tasks.webhooks import deliver_webhook, reconcile_webhooks
 
@@ -38,11 +44,17 @@ def traced(task: Callable[..., Awaitable[Any]]) -> Callable[..., Awaitable[Any]]
     return run
 
 
-FUNCTIONS: list[Any] = [traced(run_job_step), traced(deliver_webhook), traced(cancel_orphan_request)]
+FUNCTIONS: list[Any] = [
+    traced(run_job_step),
+    traced(deliver_webhook),
+    traced(cancel_orphan_request),
+    traced(check_unrecorded_request),
+]
 
 __all__ = [
     "FUNCTIONS",
     "cancel_orphan_request",
+    "check_unrecorded_request",
     "deliver_webhook",
     "reconcile",
     "reconcile_webhooks",

@@ -11,8 +11,13 @@ from shared import telemetry
 from shared.jobs.env import JobEnv
 from shared.jobs.runner import reconcile_jobs, run_step
 from shared.jobs.steps import settle
+from shared.queue import commit
+from shared.webhooks.provider import check_unrecorded_later, is_orphan
 
 log = structlog.get_logger("jobs")
+# Looks at an unrecorded request under a current nonce (every 2 s): past these, it is canceled all the same
+# (its job has not moved for an hour, whatever it waits for).
+UNRECORDED_CHECKS = 1800
 
 
 async def run_job_step(ctx: dict[str, Any], kind: str, job_id: str, seq: int) -> str:
@@ -40,6 +45,25 @@ async def cancel_orphan_request(ctx: dict[str, Any], endpoint: str, request_id: 
     answer = await settle(JobEnv.from_ctx(ctx).provider.cancel(endpoint, request_id))
     log.warning("orphan_submission_canceled", endpoint=endpoint, request_id=request_id, answer=repr(answer))
     return str(answer)
+
+
+async def check_unrecorded_request(
+    ctx: dict[str, Any], kind_name: str, job_id: str, endpoint: str, request_id: str, nonce: str, tries: int
+) -> str:
+    """A callback reported a request no job recorded, under the job's current nonce: once the job recorded it
+    there is nothing to do; once it moved on without it (a new nonce, another request, the job ended) it is an
+    orphan and is canceled; until then, look again (``shared.webhooks.provider``)."""
+    env = JobEnv.from_ctx(ctx)
+    kind = env.kinds.get(kind_name)
+    async with env.sessionmaker() as session:
+        verdict = is_orphan(kind, await session.get(kind.model, job_id), request_id, nonce or None)
+        if verdict is None and tries < UNRECORDED_CHECKS:
+            check_unrecorded_later(session, kind, job_id, endpoint, request_id, nonce, tries + 1)
+            await commit(session, env.redis)
+            return "pending"
+    if verdict is False:
+        return "recorded"
+    return await cancel_orphan_request(ctx, endpoint, request_id)
 
 
 async def sweep_temporary(ctx: dict[str, Any]) -> int:
