@@ -264,7 +264,8 @@ GENERATION = JobKind(
     cancelable=CANCELABLE,
     serialize=serialize,
     steps=GenerationSteps(),
-    # Snappy at first (fal-client's own 0.1 s), then a fifth of the time spent so far.
-    poll=PollPolicy(first=lambda settings: settings.generation_poll_interval, growth=0.2),
+    # Follows Fal's status stream; polled (when streaming is off): snappy at first (fal-client's own 0.1 s),
+    # then a fifth of the time spent so far.
+    poll=PollPolicy(first=lambda settings: settings.generation_poll_interval, growth=0.2, stream=True),
     delivered=delivered_images,
 )
