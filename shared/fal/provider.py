@@ -249,19 +249,29 @@ class FalProvider:
             raise error from exc
         metrics.observe_provider("fal", "stream", "ok", time.perf_counter() - started)
 
-    async def result(self, endpoint: str, request_id: str) -> dict[str, Any]:
+    async def result(self, endpoint: str, request_id: str, *, completed: bool = False) -> dict[str, Any]:
         """Fetch the result of a COMPLETED request (fal-client retries gateway errors of the GET itself).
+
+        ``completed``: the caller has just seen the request completed (polled or streamed), so the result is
+        fetched at once; otherwise fal-client's ``get()`` first looks at the status (once, if it completed).
 
         A request that completed with an error raises a final, non-retryable error whose code comes from
         Fal's ``error_type`` (:func:`shared.fal.errors.code_for_error_type`), its message being Fal's;
         ``detail`` holds Fal's error body.
         """
+        from fal_client import client as fal_http
 
         async def call() -> dict[str, Any]:
             handle = await self._handle(endpoint, request_id)
-            # get() polls the status until COMPLETED (once: the caller saw it completed), then GETs the result
             async with asyncio.timeout(self._timeout):
-                data = await handle.get()
+                if completed:  # what get() does once its status loop saw COMPLETED
+                    response = await fal_http._async_maybe_retry_request(
+                        handle.client, "GET", handle.response_url, timeout=fal_http.QUEUE_POLL_TIMEOUT
+                    )
+                    fal_http._raise_for_status(response)
+                    data = response.json()
+                else:
+                    data = await handle.get()
             if not isinstance(data, dict):
                 raise ProviderError(PROVIDER_UNAVAILABLE, "Fal result is not a JSON object", False)
             return cast(dict[str, Any], data)

@@ -311,7 +311,7 @@ class ProviderSteps:
             if status.state != "completed":
                 return await self.progress(job, status)
             # Fal reports failures as COMPLETED; the result fetch says which.
-            result = await provider.result(job.endpoint, request_id)
+            result = await provider.result(job.endpoint, request_id, completed=True)
             return await self.collect(job, result)
         return await self.resume(job)
 
