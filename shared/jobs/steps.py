@@ -77,6 +77,7 @@ class Job:
         self.env = env
         self.kind = kind
         self.row = row
+        self.started_nonce: str | None = None  # the nonce this step committed with the job's start
 
     @property
     def id(self) -> str:
@@ -146,19 +147,49 @@ class Job:
         every = self.kind.poll.first(self.env.settings)
 
         async def completed() -> ProviderStatus | None:
-            shown, pending = time.monotonic(), None
-            stream = self.env.provider.follow(self.endpoint, request_id, with_logs=with_logs)
-            async with contextlib.aclosing(stream):
-                async for status in stream:
-                    if status.state == "completed":
-                        return status
-                    pending = status
+            queue: asyncio.Queue[ProviderStatus | BaseException | None] = asyncio.Queue()
+
+            async def read() -> None:
+                try:
+                    stream = self.env.provider.follow(self.endpoint, request_id, with_logs=with_logs)
+                    async with contextlib.aclosing(stream):
+                        async for status in stream:
+                            queue.put_nowait(status)
+                    queue.put_nowait(None)
+                except Exception as exc:
+                    queue.put_nowait(exc)
+
+            async def report(status: ProviderStatus) -> None:
+                await self.reload()  # as a poll step would: the kind reports against the row as it is now
+                await on_status(status)
+
+            reader = asyncio.create_task(read())
+            last: ProviderStatus | None = None
+            shown, fresh = time.monotonic(), False
+            try:
+                while True:
+                    try:
+                        item = await asyncio.wait_for(queue.get(), max(0.0, shown + every - time.monotonic()))
+                    except TimeoutError:  # quiet for a poll interval: report as a poll would (estimates rise)
+                        if last is not None:
+                            await report(last)
+                        shown, fresh = time.monotonic(), False
+                        continue
+                    if isinstance(item, BaseException):
+                        raise item
+                    if item is None:  # the stream closed before completion: the next step looks again
+                        if last is not None and fresh:
+                            await report(last)
+                        return None
+                    if item.state == "completed":
+                        return item
+                    last, fresh = item, True
                     if time.monotonic() - shown >= every:
-                        shown, pending = time.monotonic(), None
-                        await on_status(status)
-            if pending is not None:
-                await on_status(pending)
-            return None
+                        await report(item)
+                        shown, fresh = time.monotonic(), False
+            finally:
+                reader.cancel()
+                await asyncio.gather(reader, return_exceptions=True)
 
         follower = asyncio.create_task(completed())
         watcher = asyncio.create_task(self._cancel_asked())
@@ -169,6 +200,12 @@ class Job:
             for task in (follower, watcher):
                 task.cancel()
             await asyncio.gather(follower, watcher, return_exceptions=True)
+
+    async def reload(self) -> None:
+        async with self.env.sessionmaker() as session:
+            row = await session.get(self.kind.model, self.id)
+        if row is not None:
+            self.row = row
 
     async def _cancel_asked(self) -> None:
         """Returns once a cancel of this job was recorded."""
@@ -195,7 +232,11 @@ class Job:
         return request_id
 
     async def new_submit_nonce(self) -> str | None:
-        """Commit a fresh submission nonce (before submitting); None when the job no longer needs a submit."""
+        """Commit a fresh submission nonce (before submitting); None when the job no longer needs a submit. The
+        first one was committed with the job's start, in this step: it is used as it is."""
+        if self.started_nonce is not None:
+            nonce, self.started_nonce = self.started_nonce, None
+            return nonce
         model = self.kind.model
         nonce = secrets.token_hex(8)
         async with self.env.sessionmaker() as session:
