@@ -139,11 +139,16 @@ class Job:
         return self.kind.poll.delay(self.env.settings, quiet)
 
     async def follow(
-        self, request_id: str, seconds: float, with_logs: bool, on_status: Callable[[ProviderStatus], Awaitable[Any]]
+        self,
+        request_id: str,
+        seconds: float,
+        with_logs: bool,
+        on_status: Callable[[ProviderStatus], Awaitable[Any]] | None,
     ) -> ProviderStatus | None:
         """Follow the provider's status stream of ``request_id`` for up to ``seconds``: the ``completed`` status,
         or None when the window ended, the stream closed early or a cancel was asked for (the next step looks
-        again). ``on_status`` sees the other statuses, at most every ``PollPolicy.first`` seconds (the latest)."""
+        again). ``on_status`` sees the other statuses, at most every ``PollPolicy.first`` seconds (the latest), and
+        the last one again after a quiet poll interval."""
         every = self.kind.poll.first(self.env.settings)
 
         async def completed() -> ProviderStatus | None:
@@ -160,6 +165,8 @@ class Job:
                     queue.put_nowait(exc)
 
             async def report(status: ProviderStatus) -> None:
+                if on_status is None:
+                    return
                 await self.reload()  # as a poll step would: the kind reports against the row as it is now
                 await on_status(status)
 
@@ -169,7 +176,8 @@ class Job:
             try:
                 while True:
                     try:
-                        item = await asyncio.wait_for(queue.get(), max(0.0, shown + every - time.monotonic()))
+                        wait = max(0.0, shown + every - time.monotonic()) if on_status is not None else None
+                        item = await asyncio.wait_for(queue.get(), wait)
                     except TimeoutError:  # quiet for a poll interval: report as a poll would (estimates rise)
                         if last is not None:
                             await report(last)
@@ -343,7 +351,10 @@ class ProviderSteps:
             provider, request_id = job.env.provider, str(submitted or row.provider_request_id)
             window = min(job.kind.poll.stream_seconds(job.env.settings), job.deadline_left())
             if window > 0:
-                followed = await job.follow(request_id, window, self.with_logs, lambda st: self.progress(job, st))
+                # a kind that reports nothing between polls is not woken for each streamed status
+                reports = type(self).progress is not ProviderSteps.progress
+                on_status = (lambda st: self.progress(job, st)) if reports else None
+                followed = await job.follow(request_id, window, self.with_logs, on_status)
                 if followed is None:
                     return 0.0  # the window ended (or a cancel was asked for): the next step goes on
                 status = followed
