@@ -44,6 +44,7 @@ _FAULT_BODIES = {
     500: ("Internal server error (injected by the sandbox)", "internal_server_error"),
     503: ("Service temporarily unavailable (injected by the sandbox)", "service_unavailable"),
 }
+STREAM_KEEPALIVE_SECONDS = 15.0
 _GATEWAY_TITLES = {502: "502 Bad Gateway", 503: "503 Service Temporarily Unavailable", 504: "504 Gateway Time-out"}
 
 
@@ -202,15 +203,21 @@ def create_sandbox_app(
         with_logs = _truthy(logs)
 
         async def events() -> AsyncIterator[bytes]:
+            # As Fal's: a status object per change (pushed when it happens, not polled), a comment line every
+            # 15 s to keep the connection open, and the stream ends after the COMPLETED event.
             last = None
             while True:
+                changed = rec.changed
                 encoded = json.dumps(sb.status_body(rec, with_logs))
                 if encoded != last:
                     yield f"data: {encoded}\n\n".encode()
                     last = encoded
                 if rec.status == COMPLETED:
                     return
-                await asyncio.sleep(0.05)
+                try:
+                    await asyncio.wait_for(changed.wait(), STREAM_KEEPALIVE_SECONDS)
+                except TimeoutError:
+                    yield b": keep-alive\n\n"
 
         headers = {"x-fal-request-id": rec.request_id, "Cache-Control": "no-cache"}
         return finish(entry, StreamingResponse(events(), media_type="text/event-stream", headers=headers))

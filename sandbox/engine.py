@@ -174,6 +174,8 @@ class Sandbox:
             await asyncio.sleep(self.config.queue_delay)
             rec.status = IN_PROGRESS
             rec.started_at = wall_clock()
+            rec.touch()
+            self._queue_moved(rec)
             try:
                 rec.result = await self._run(rec)
                 rec.outcome = "ok"
@@ -211,6 +213,7 @@ class Sandbox:
             http=self.http,
             random_seed=lambda: self.rng.randrange(2**32),
             logs=rec.logs,
+            on_log=rec.touch,
         )
         if rec.dropped_fields:
             ctx.log(f"Ignoring unknown input fields: {', '.join(rec.dropped_fields)}", "WARNING")
@@ -229,9 +232,19 @@ class Sandbox:
             raise final_error(self.config.final_error_type)
         return result
 
+    def _queue_moved(self, rec: RequestRecord) -> None:
+        """``rec`` left the queue: the positions of the requests behind it changed."""
+        for other in self.records.values():
+            if other is not rec and other.app_id == rec.app_id and other.status == IN_QUEUE:
+                other.touch()
+
     def _complete(self, rec: RequestRecord) -> None:
+        was_queued = rec.status == IN_QUEUE
         rec.status = COMPLETED
         rec.completed_at = wall_clock()
+        rec.touch()
+        if was_queued:
+            self._queue_moved(rec)
         self.webhooks.schedule(rec)
 
     def cancel(self, rec: RequestRecord) -> tuple[int, str]:

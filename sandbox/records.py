@@ -48,6 +48,13 @@ class RequestRecord:
     webhook_deliveries: list[JSON] = field(default_factory=list)
     cancel_requested: bool = False
     task: asyncio.Task[None] | None = None
+    # Set (and replaced) on every change a status stream shows: the status, a new log line.
+    changed: asyncio.Event = field(default_factory=asyncio.Event)
+
+    def touch(self) -> None:
+        """Wake the status streams of this request (something they show changed)."""
+        changed, self.changed = self.changed, asyncio.Event()
+        changed.set()
 
     def urls(self) -> JSON:
         base = f"{self.base_url.rstrip('/')}/{self.app_id}/requests/{self.request_id}"

@@ -85,6 +85,9 @@ class Settings(BaseSettings):
     # Generations take seconds, not minutes: poll like fal-client's own subscribe() does (0.1 s), then slower.
     generation_poll_interval: float = Field(default=0.1, gt=0)
     provider_poll_max_interval: float = Field(default=10.0, gt=0)
+    # A kind whose poll policy follows the provider's status stream holds one step on it for up to this long
+    # (the result is seen the moment it is pushed); then the next step follows on. 0: interval polling only.
+    provider_stream_seconds: float = Field(default=20.0, ge=0)
     fal_webhooks_enabled: bool = True  # ask Fal to call /v1/provider-webhooks/fal (polling stays the fallback)
     # Worker Prometheus metrics (shared.metrics) on http://<host>:<port>/metrics; None = not served
     worker_metrics_port: int | None = Field(default=None, ge=0, le=65535)

@@ -22,7 +22,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import AsyncGenerator, Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal, TypeVar, cast
@@ -47,7 +47,7 @@ log = logging.getLogger(__name__)
 
 T = TypeVar("T")
 ProviderState = Literal["queued", "in_progress", "completed"]
-Operation = Literal["submit", "status", "result", "cancel"]
+Operation = Literal["submit", "status", "stream", "result", "cancel"]
 CancelAnswer = Literal["CANCELLATION_REQUESTED", "ALREADY_COMPLETED", "NOT_FOUND"]
 
 
@@ -116,6 +116,25 @@ def _log_message(entry: Any) -> str:
     if isinstance(entry, Mapping):
         return str(entry.get("message", ""))
     return str(entry)
+
+
+# Fal sends a comment line every 15 s on a quiet status stream: a read that waits much longer means it is gone.
+STREAM_READ_TIMEOUT = 45.0
+
+
+def _provider_status(st: Any) -> ProviderStatus:
+    import fal_client
+
+    if isinstance(st, fal_client.Queued):
+        return ProviderStatus("queued", queue_position=int(st.position))
+    logs = [_log_message(e) for e in (st.logs or [])]
+    if isinstance(st, fal_client.InProgress):
+        return ProviderStatus("in_progress", logs=logs)
+    if isinstance(st, fal_client.Completed):
+        return ProviderStatus(
+            "completed", logs=logs, metrics=dict(st.metrics or {}), error=st.error, error_type=st.error_type
+        )
+    raise ProviderError(PROVIDER_UNAVAILABLE, f"unknown Fal status {st!r}", False)
 
 
 class FalProvider:
@@ -198,41 +217,69 @@ class FalProvider:
         return await self._call("submit", call, endpoint)
 
     async def status(self, endpoint: str, request_id: str, with_logs: bool = True) -> ProviderStatus:
-        import fal_client
-
         async def call() -> ProviderStatus:
             handle = await self._handle(endpoint, request_id)
-            st = await handle.status(with_logs=with_logs)
-            if isinstance(st, fal_client.Queued):
-                return ProviderStatus("queued", queue_position=int(st.position))
-            logs = [_log_message(e) for e in (st.logs or [])]
-            if isinstance(st, fal_client.InProgress):
-                return ProviderStatus("in_progress", logs=logs)
-            if isinstance(st, fal_client.Completed):
-                return ProviderStatus(
-                    "completed",
-                    logs=logs,
-                    metrics=dict(st.metrics or {}),
-                    error=st.error,
-                    error_type=st.error_type,
-                )
-            raise ProviderError(PROVIDER_UNAVAILABLE, f"unknown Fal status {st!r}", False)
+            return _provider_status(await handle.status(with_logs=with_logs))
 
         return await self._call("status", call, endpoint, request_id)
 
-    async def result(self, endpoint: str, request_id: str) -> dict[str, Any]:
+    async def follow(
+        self, endpoint: str, request_id: str, with_logs: bool = True
+    ) -> AsyncGenerator[ProviderStatus, None]:
+        """Fal's status stream (``GET …/status/stream``, server-sent events): each status as Fal pushes it, ending
+        after ``completed``. Errors map like :meth:`status`'s; a stream that closes before ``completed`` just ends
+        (the caller looks again). fal-client polls; this is the same queue API, pushed instead of polled."""
+        from httpx_sse import aconnect_sse
+
+        handle = await self._handle(endpoint, request_id)
+        started = time.perf_counter()
+        try:
+            async with aconnect_sse(
+                handle.client,
+                "GET",
+                handle.status_url + "/stream",
+                params={"logs": "1" if with_logs else "0"},
+                timeout=httpx.Timeout(self._timeout, read=STREAM_READ_TIMEOUT),
+            ) as source:
+                if source.response.status_code >= 400:
+                    await source.response.aread()
+                    raise _error_from_response("stream", source.response)
+                async for event in source.aiter_sse():
+                    if not event.data:
+                        continue
+                    status = _provider_status(handle._parse_status(event.json()))
+                    yield status
+                    if status.state == "completed":
+                        break
+        except Exception as exc:
+            error = _map_exception("stream", exc)
+            metrics.observe_provider("fal", "stream", error.code, time.perf_counter() - started)
+            raise error from exc
+        metrics.observe_provider("fal", "stream", "ok", time.perf_counter() - started)
+
+    async def result(self, endpoint: str, request_id: str, *, completed: bool = False) -> dict[str, Any]:
         """Fetch the result of a COMPLETED request (fal-client retries gateway errors of the GET itself).
+
+        ``completed``: the caller has just seen the request completed (polled or streamed), so the result is
+        fetched at once; otherwise fal-client's ``get()`` first looks at the status (once, if it completed).
 
         A request that completed with an error raises a final, non-retryable error whose code comes from
         Fal's ``error_type`` (:func:`shared.fal.errors.code_for_error_type`), its message being Fal's;
         ``detail`` holds Fal's error body.
         """
+        from fal_client import client as fal_http
 
         async def call() -> dict[str, Any]:
             handle = await self._handle(endpoint, request_id)
-            # get() polls the status until COMPLETED (once: the caller saw it completed), then GETs the result
             async with asyncio.timeout(self._timeout):
-                data = await handle.get()
+                if completed:  # what get() does once its status loop saw COMPLETED
+                    response = await fal_http._async_maybe_retry_request(
+                        handle.client, "GET", handle.response_url, timeout=fal_http.QUEUE_POLL_TIMEOUT
+                    )
+                    fal_http._raise_for_status(response)
+                    data = response.json()
+                else:
+                    data = await handle.get()
             if not isinstance(data, dict):
                 raise ProviderError(PROVIDER_UNAVAILABLE, "Fal result is not a JSON object", False)
             return cast(dict[str, Any], data)

@@ -33,7 +33,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from shared.fal.errors import PROVIDER_FAILED, PROVIDER_UNAVAILABLE, ProviderError
 from shared.generations.service import serialize
 from shared.ids import new_id
-from shared.imaging import make_thumbnail, process_image
+from shared.imaging import ProcessedImage, make_thumbnail, process_image
 from shared.jobs.env import JobEnv
 from shared.jobs.registry import JobKind, PollPolicy
 from shared.jobs.steps import Job, ProviderSteps
@@ -190,26 +190,49 @@ async def _store_image(env: JobEnv, row: Generation, n: int, output: dict[str, A
     try:
         obj = await env.storage.stat(key)
         if obj is None:
+            # The first attempt: the normalised copy and the thumbnail are made side by side from the download
+            # (make_thumbnail turns it upright too), and what process_image measured is what is stored.
             await _download(env, str(output["url"]), src)
-            try:
-                await asyncio.to_thread(process_image, src, dst, image_limits(env.settings))
-            except Exception as exc:  # any decoder error: the provider sent no usable image
-                raise ProviderError(PROVIDER_FAILED, f"Output image {n} is not usable: {exc}", False) from exc
-            with contextlib.suppress(ObjectExists):
-                await env.storage.put_file(key, dst, _FORMATS[await asyncio.to_thread(_format_of, dst)][0])
-            obj = await env.storage.stat(key)
-            assert obj is not None
+            made = await asyncio.gather(
+                asyncio.to_thread(process_image, src, dst, image_limits(env.settings)),
+                asyncio.to_thread(make_thumbnail, src, thumb, THUMBNAIL_SIDE),
+                return_exceptions=True,  # both threads end before the files go
+            )
+            for outcome in made:
+                if isinstance(outcome, BaseException):  # any decoder error: the provider sent no usable image
+                    raise ProviderError(PROVIDER_FAILED, f"Output image {n} is not usable: {outcome}", False)
+            processed = made[0]
+            assert isinstance(processed, ProcessedImage)
+            stored, _ = await asyncio.gather(
+                _put(env, key, dst, processed.content_type), _put_if_absent(env, thumb_key, thumb, "image/webp")
+            )
+            return _image_record(stored, thumb_key, processed.width, processed.height, processed.content_type)
+        # A repeated step: an earlier attempt stored the copy; describe it from what is stored.
         await env.storage.download_to(key, src)
         width, height, pil_format = await asyncio.to_thread(_inspect, src)
         if await env.storage.stat(thumb_key) is None:
             await asyncio.to_thread(make_thumbnail, src, thumb, THUMBNAIL_SIDE)
-            with contextlib.suppress(ObjectExists):
-                await env.storage.put_file(thumb_key, thumb, "image/webp")
+            await _put_if_absent(env, thumb_key, thumb, "image/webp")
     finally:
         for path in (src, dst, thumb):
             with contextlib.suppress(OSError):
                 await asyncio.to_thread(path.unlink)
     return _image_record(obj, thumb_key, width, height, _FORMATS[pil_format][0])
+
+
+async def _put(env: JobEnv, key: str, path: Path, content_type: str) -> StoredObject:
+    """Store ``path`` at ``key`` (create-only); an object already there is the same copy an earlier attempt made."""
+    try:
+        return await env.storage.put_file(key, path, content_type)
+    except ObjectExists:
+        obj = await env.storage.stat(key)
+        assert obj is not None
+        return obj
+
+
+async def _put_if_absent(env: JobEnv, key: str, path: Path, content_type: str) -> None:
+    with contextlib.suppress(ObjectExists):
+        await env.storage.put_file(key, path, content_type)
 
 
 async def _download(env: JobEnv, url: str, path: Path) -> None:
@@ -228,12 +251,6 @@ async def _download(env: JobEnv, url: str, path: Path) -> None:
                     await asyncio.to_thread(out.write, chunk)
     except httpx.TransportError as exc:
         raise ProviderError(PROVIDER_UNAVAILABLE, f"could not download provider file: {exc!r}", True) from exc
-
-
-def _format_of(path: Path) -> str:
-    with Image.open(path, formats=tuple(_FORMATS)) as im:
-        assert im.format is not None
-        return im.format
 
 
 def _image_record(obj: StoredObject, thumb_key: str, width: int, height: int, content_type: str) -> dict[str, Any]:
@@ -264,7 +281,8 @@ GENERATION = JobKind(
     cancelable=CANCELABLE,
     serialize=serialize,
     steps=GenerationSteps(),
-    # Snappy at first (fal-client's own 0.1 s), then a fifth of the time spent so far.
-    poll=PollPolicy(first=lambda settings: settings.generation_poll_interval, growth=0.2),
+    # Follows Fal's status stream; polled (when streaming is off): snappy at first (fal-client's own 0.1 s),
+    # then a fifth of the time spent so far.
+    poll=PollPolicy(first=lambda settings: settings.generation_poll_interval, growth=0.2, stream=True),
     delivered=delivered_images,
 )

@@ -41,10 +41,19 @@ RequestFinder = Callable[[AsyncSession, Any, str], Awaitable[str | None]]
 @dataclass(frozen=True)
 class PollPolicy:
     """The one poll-interval rule, parametrised per kind: ``first`` seconds while the request is young,
-    then ``growth`` times the seconds it has been quiet, capped at ``provider_poll_max_interval``."""
+    then ``growth`` times the seconds it has been quiet, capped at ``provider_poll_max_interval``.
+
+    ``stream``: instead of polling, a step follows the provider's status stream (pushed statuses) for up to
+    ``provider_stream_seconds`` and goes on the moment the request completes; ``progress`` still runs at most
+    every ``first`` seconds. Interval polling stays the fallback (``provider_stream_seconds = 0``)."""
 
     first: Callable[[Settings], float]
     growth: float
+    stream: bool = False
+
+    def stream_seconds(self, settings: Settings) -> float:
+        """How long one step may follow the status stream (0: it polls)."""
+        return settings.provider_stream_seconds if self.stream else 0.0
 
     def delay(self, settings: Settings, quiet_seconds: float) -> float:
         first = self.first(settings)

@@ -22,6 +22,7 @@ graceful shutdown hands its lease back and schedules its successor at once. Ever
 from __future__ import annotations
 
 import asyncio
+import secrets
 import time
 from datetime import timedelta
 from typing import Any
@@ -135,10 +136,15 @@ async def advance(env: JobEnv, kind: JobKind, job_id: str) -> float | None:
         await job.cancel()
         return None
     if row.status == kind.queued:
+        # The start commits the first submission nonce too: one transaction less before the first submit.
+        nonce = None if row.provider_request_id else secrets.token_hex(8)
         values = {"started_at": utcnow(), **kind.steps.started_values(job)}
+        if nonce:
+            values["submit_nonce"] = nonce
         moved = await job.move((kind.queued,), kind.started, "started", values)
         if moved is None:
             return 0.0
+        job.started_nonce = nonce
     left = job.deadline_left()
     if left <= 0:
         await job.expire()

@@ -7,6 +7,11 @@ The default :meth:`ProviderSteps.advance` drives the common shape, one provider 
     (``progress`` between polls, on the kind's :class:`~shared.jobs.registry.PollPolicy`) → on completion
     fetch the result → ``collect`` it into our storage and finish.
 
+A kind whose poll policy says ``stream`` does not poll: the step that submitted goes on following the
+provider's status stream (:meth:`Job.follow`), for a window of ``provider_stream_seconds``, and collects the
+result in the same step the moment the provider pushes ``completed``; a cancel asked for meanwhile ends the
+window early (the next step cancels).
+
 A kind overrides only what it does differently (a batch kind overrides ``advance`` and uses the same
 handle). Provider errors are not handled here: a retryable one propagates to the runner, which retries
 the step with backoff; a non-retryable one fails the job (:func:`settle` is for a kind that wants one
@@ -22,15 +27,17 @@ recording it, and a provider callback whose request is not the job's current one
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import secrets
-from collections.abc import Awaitable, Iterable
+import time
+from collections.abc import Awaitable, Callable, Iterable
 from datetime import datetime
 from typing import Any, TypeVar
 from urllib.parse import urlencode
 
 import structlog
-from sqlalchemy import update
+from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared import telemetry
@@ -49,6 +56,8 @@ PROVIDER_TIMEOUT = "provider_timeout"
 # Test-only: seconds to sleep right after a submit returned, before its request id is persisted (the window a
 # crash test kills the worker in). Unset in every real deployment.
 TEST_SLEEP_AFTER_SUBMIT = "FOTOGEN_TEST_SLEEP_AFTER_SUBMIT"
+# While a step follows a status stream it looks this often whether a cancel was asked for.
+CANCEL_CHECK_SECONDS = 0.25
 
 
 async def settle(call: Awaitable[T]) -> T | ProviderError:
@@ -69,6 +78,7 @@ class Job:
         self.env = env
         self.kind = kind
         self.row = row
+        self.started_nonce: str | None = None  # the nonce this step committed with the job's start
 
     @property
     def id(self) -> str:
@@ -129,6 +139,93 @@ class Job:
         quiet = (utcnow() - since).total_seconds() if since is not None else 0.0
         return self.kind.poll.delay(self.env.settings, quiet)
 
+    async def follow(
+        self,
+        request_id: str,
+        seconds: float,
+        with_logs: bool,
+        on_status: Callable[[ProviderStatus], Awaitable[Any]] | None,
+    ) -> ProviderStatus | None:
+        """Follow the provider's status stream of ``request_id`` for up to ``seconds``: the ``completed`` status,
+        or None when the window ended, the stream closed early or a cancel was asked for (the next step looks
+        again). ``on_status`` sees the other statuses, at most every ``PollPolicy.first`` seconds (the latest), and
+        the last one again after a quiet poll interval."""
+        every = self.kind.poll.first(self.env.settings)
+
+        async def completed() -> ProviderStatus | None:
+            queue: asyncio.Queue[ProviderStatus | BaseException | None] = asyncio.Queue()
+
+            async def read() -> None:
+                try:
+                    stream = self.env.provider.follow(self.endpoint, request_id, with_logs=with_logs)
+                    async with contextlib.aclosing(stream):
+                        async for status in stream:
+                            queue.put_nowait(status)
+                    queue.put_nowait(None)
+                except Exception as exc:
+                    queue.put_nowait(exc)
+
+            async def report(status: ProviderStatus) -> None:
+                if on_status is None:
+                    return
+                await self.reload()  # as a poll step would: the kind reports against the row as it is now
+                await on_status(status)
+
+            reader = asyncio.create_task(read())
+            last: ProviderStatus | None = None
+            shown, fresh = time.monotonic(), False
+            try:
+                while True:
+                    try:
+                        wait = max(0.0, shown + every - time.monotonic()) if on_status is not None else None
+                        item = await asyncio.wait_for(queue.get(), wait)
+                    except TimeoutError:  # quiet for a poll interval: report as a poll would (estimates rise)
+                        if last is not None:
+                            await report(last)
+                        shown, fresh = time.monotonic(), False
+                        continue
+                    if isinstance(item, BaseException):
+                        raise item
+                    if item is None:  # the stream closed before completion: the next step looks again
+                        if last is not None and fresh:
+                            await report(last)
+                        return None
+                    if item.state == "completed":
+                        return item
+                    last, fresh = item, True
+                    if time.monotonic() - shown >= every:
+                        await report(item)
+                        shown, fresh = time.monotonic(), False
+            finally:
+                reader.cancel()
+                await asyncio.gather(reader, return_exceptions=True)
+
+        follower = asyncio.create_task(completed())
+        watcher = asyncio.create_task(self._cancel_asked())
+        try:
+            done, _ = await asyncio.wait({follower, watcher}, timeout=seconds, return_when=asyncio.FIRST_COMPLETED)
+            return follower.result() if follower in done else None
+        finally:
+            for task in (follower, watcher):
+                task.cancel()
+            await asyncio.gather(follower, watcher, return_exceptions=True)
+
+    async def reload(self) -> None:
+        async with self.env.sessionmaker() as session:
+            row = await session.get(self.kind.model, self.id)
+        if row is not None:
+            self.row = row
+
+    async def _cancel_asked(self) -> None:
+        """Returns once a cancel of this job was recorded."""
+        model = self.kind.model
+        while True:
+            await asyncio.sleep(CANCEL_CHECK_SECONDS)
+            async with self.env.sessionmaker() as session:
+                asked = await session.scalar(select(model.cancel_requested_at).where(model.id == self.id))
+            if asked is not None:
+                return
+
     async def submit(
         self, endpoint: str, arguments: dict[str, Any], *, webhook: bool = True, nonce: str | None = None
     ) -> str:
@@ -146,7 +243,11 @@ class Job:
         return request_id
 
     async def new_submit_nonce(self) -> str | None:
-        """Commit a fresh submission nonce (before submitting); None when the job no longer needs a submit."""
+        """Commit a fresh submission nonce (before submitting); None when the job no longer needs a submit. The
+        first one was committed with the job's start, in this step: it is used as it is."""
+        if self.started_nonce is not None:
+            nonce, self.started_nonce = self.started_nonce, None
+            return nonce
         model = self.kind.model
         nonce = secrets.token_hex(8)
         async with self.env.sessionmaker() as session:
@@ -234,7 +335,7 @@ class ProviderSteps:
 
     async def advance(self, job: Job) -> float | None:
         """One step from a non-terminal, non-canceled status (the runner has moved ``queued`` on)."""
-        row = job.row
+        row, submitted = job.row, None
         if row.provider_request_id is None:
             if not await self.prepare(job):
                 return None
@@ -246,13 +347,26 @@ class ProviderSteps:
             # Persist the request id before anything else can fail: a repeated step must never resubmit.
             if not await job.record_submission(nonce, request_id, row.status, self.on_submitted(job)):
                 return None
-            return job.poll_delay(None)
+            if not job.kind.poll.stream_seconds(job.env.settings):
+                return job.poll_delay(None)
+            row, submitted = job.row, request_id  # follow the stream in this very step
         if self.submitted is None or row.status == self.submitted:
-            status = await job.env.provider.status(job.endpoint, row.provider_request_id, with_logs=self.with_logs)
+            provider, request_id = job.env.provider, str(submitted or row.provider_request_id)
+            window = min(job.kind.poll.stream_seconds(job.env.settings), job.deadline_left())
+            if window > 0:
+                # a kind that reports nothing between polls is not woken for each streamed status
+                reports = type(self).progress is not ProviderSteps.progress
+                on_status = (lambda st: self.progress(job, st)) if reports else None
+                followed = await job.follow(request_id, window, self.with_logs, on_status)
+                if followed is None:
+                    return 0.0  # the window ended (or a cancel was asked for): the next step goes on
+                status = followed
+            else:
+                status = await provider.status(job.endpoint, request_id, with_logs=self.with_logs)
             if status.state != "completed":
                 return await self.progress(job, status)
             # Fal reports failures as COMPLETED; the result fetch says which.
-            result = await job.env.provider.result(job.endpoint, row.provider_request_id)
+            result = await provider.result(job.endpoint, request_id, completed=True)
             return await self.collect(job, result)
         return await self.resume(job)
 

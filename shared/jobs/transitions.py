@@ -39,13 +39,23 @@ def schedule_step(session: AsyncSession, kind: JobKind, job_id: str, seq: int, d
 
 
 async def emit(
-    session: AsyncSession, storage: Storage, ttl: timedelta, kind: JobKind, row: Any, what: str, **extra: Any
+    session: AsyncSession,
+    storage: Storage,
+    ttl: timedelta,
+    kind: JobKind,
+    row: Any,
+    what: str,
+    *,
+    refresh: bool = True,
+    **extra: Any,
 ) -> None:
-    """Write ``{kind}.{what}`` with ``data.job`` = the job exactly as GET returns it."""
+    """Write ``{kind}.{what}`` with ``data.job`` = the job exactly as GET returns it (``refresh=False``: ``row``
+    is what an ``UPDATE … RETURNING`` just read, not to be read again)."""
     if what not in kind.events:
         raise ValueError(f"job kind {kind.name!r} declares no event {what!r}")
     await session.flush()
-    await session.refresh(row)
+    if refresh:
+        await session.refresh(row)
     job = await kind.serialize(session, storage, ttl, row)
     await write_event(
         session,
@@ -97,7 +107,8 @@ async def transition(
         delivered = await kind.delivered(session, row) if kind.delivered and to == "succeeded" else None
         await settle(session, kind.name, job_id, cast(Outcome, str(to)), delivered)
     if row is not None and event is not None:
-        await emit(session, env.storage, env.settings.signed_url_ttl, kind, row, event, **(extra or {}))
+        ttl = env.settings.signed_url_ttl
+        await emit(session, env.storage, ttl, kind, row, event, refresh=False, **(extra or {}))
     return row
 
 

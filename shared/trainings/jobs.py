@@ -20,6 +20,7 @@ copied of the model, so no half-made model (row or weights) is ever left behind.
 
 from __future__ import annotations
 
+import asyncio
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -190,9 +191,12 @@ class TrainingSteps(ProviderSteps):
                 "model_id": job.row.model_id or new_id("model"),
             }
             extra = {"message": "training finished; saving weights"}
-            await job.move((S.TRAINING,), S.SAVING, "progress", values, extra, session=session)
+            saving = await job.move((S.TRAINING,), S.SAVING, "progress", values, extra, session=session)
             await commit(session, job.env.redis)
-        return 0.0
+        if saving is None:
+            return 0.0
+        job.row = saving
+        return await self.resume(job)  # save the weights in this step (a repeated step saves them again)
 
     async def resume(self, job: Job) -> float | None:
         if job.row.status == S.SAVING:
@@ -234,6 +238,10 @@ def _polled(polled: dict[str, Any], news_at: datetime | None, **values: Any) -> 
     return {"result": {**polled, "news_at": news_at.isoformat() if news_at else None}, **values}
 
 
+async def _none() -> None:
+    return None
+
+
 async def save_model(job: Job) -> None:
     """Copy the weights (and config) into our storage, create the Model, succeed; then drop the ZIP."""
     row: Training = job.row
@@ -241,14 +249,12 @@ async def save_model(job: Job) -> None:
     provider = row.result.get("provider", {})
     prefix = model_prefix(row.owner_id, row.model_id)
     copy = job.env.http, job.env.storage
-    weights = await copy_url_to_storage(
-        *copy, provider["diffusers_lora_file"]["url"], prefix + "lora.safetensors", "application/octet-stream"
+    lora_url = provider["diffusers_lora_file"]["url"]
+    config_url = (provider.get("config_file") or {}).get("url")
+    weights, config = await asyncio.gather(  # both files at once
+        copy_url_to_storage(*copy, lora_url, prefix + "lora.safetensors", "application/octet-stream"),
+        copy_url_to_storage(*copy, config_url, prefix + "config.json", "application/json") if config_url else _none(),
     )
-    config = None
-    if (provider.get("config_file") or {}).get("url"):
-        config = await copy_url_to_storage(
-            *copy, provider["config_file"]["url"], prefix + "config.json", "application/json"
-        )
     async with job.env.sessionmaker() as session:
         endpoint = await session.scalar(select(Model.generation_endpoint).where(Model.id == row.base_model_id))
         model: dict[str, Any] = {
@@ -286,6 +292,6 @@ TRAINING = JobKind(
     cancelable=CANCELABLE,
     serialize=serialize,
     steps=TrainingSteps(),
-    poll=PollPolicy(first=lambda settings: settings.provider_poll_interval, growth=0.1),
+    poll=PollPolicy(first=lambda settings: settings.provider_poll_interval, growth=0.1, stream=True),
     events=("queued", "started", "progress", "log", "succeeded", "failed", "canceled"),
 )
