@@ -21,10 +21,8 @@ exit, whatever happened.
 from __future__ import annotations
 
 import contextlib
-import ctypes
 import dataclasses
 import hashlib
-import sys
 import uuid
 from collections.abc import Awaitable, Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass
@@ -41,7 +39,7 @@ from shared.errors import ValidationFailed
 from shared.imaging import ImageLimits, ImageRejected, ProcessedImage, process_image
 from shared.uploads.incoming import IncomingFile
 from shared.uploads.schemas import RejectedFile
-from shared.uploads.workers import ImageLimiter, ImageWorkers, WorkerCrashed
+from shared.uploads.workers import ImageLimiter, ImageWorkers, WorkerCrashed, release_memory
 
 log = structlog.get_logger("shared.uploads")
 
@@ -83,34 +81,13 @@ def _process_one(src: Path, dst: Path, limits: ImageLimits) -> ProcessedImage:
         dst.unlink(missing_ok=True)
         raise
     finally:
-        _release_memory()
+        release_memory()
 
 
 def _as_stored(image: ProcessedImage, path: Path) -> ProcessedImage:
     """``image`` describing the bytes of ``path`` (a verbatim file) instead of its re-encoding."""
     data = path.read_bytes()
     return dataclasses.replace(image, size_bytes=len(data), sha256=hashlib.sha256(data).hexdigest())
-
-
-def _load_malloc_trim() -> Callable[[int], int] | None:
-    if sys.platform != "linux":
-        return None
-    try:
-        libc = ctypes.CDLL(None)
-        trim: Callable[[int], int] = libc.malloc_trim
-    except (OSError, AttributeError):  # not glibc (musl has no malloc_trim)
-        return None
-    return trim
-
-
-_MALLOC_TRIM = _load_malloc_trim()
-
-
-def _release_memory() -> None:
-    """Give the freed pixel buffers of a decoded image back to the OS (glibc keeps them per thread arena
-    otherwise, and a few threads' worth of 8 MB images is most of an upload's RSS growth)."""
-    if _MALLOC_TRIM is not None:
-        _MALLOC_TRIM(0)
 
 
 class ImagePipeline:
