@@ -54,14 +54,11 @@ async def _outcomes(workers: ImageWorkers, files: list[IncomingFile], tmp: Path)
     async with ImagePipeline(ImageLimits(), tmp, workers) as pipeline:
         await pipeline.run(uploads)
     return [
-        (u.file.display_name, u.image.sha256 if u.image else u.rejection.code if u.rejection else None)
-        for u in uploads
+        (u.file.display_name, u.image.sha256 if u.image else u.rejection.code if u.rejection else None) for u in uploads
     ]
 
 
-async def test_processes_and_threads_give_the_same_outcome_for_every_file(
-    pool: ImageWorkers, tmp_path: Path
-) -> None:
+async def test_processes_and_threads_give_the_same_outcome_for_every_file(pool: ImageWorkers, tmp_path: Path) -> None:
     assert pool.kind == "processes" and len(pool.pool.pids() if pool.pool else []) == 2
     tmp = tmp_path / "tmp"
     tmp.mkdir()
@@ -87,9 +84,7 @@ async def test_a_crashing_file_is_refused_alone_and_the_pool_recovers(pool: Imag
     assert isinstance(await pool.run(os.getpid), int)
 
 
-async def test_killing_a_child_mid_batch_still_gives_every_file_its_outcome(
-    pool: ImageWorkers, tmp_path: Path
-) -> None:
+async def test_killing_a_child_mid_batch_still_gives_every_file_its_outcome(pool: ImageWorkers, tmp_path: Path) -> None:
     assert pool.pool is not None
     tmp = tmp_path / "tmp"
     tmp.mkdir()
