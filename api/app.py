@@ -24,6 +24,7 @@ from shared.db import create_engine, create_sessionmaker
 from shared.events.hub import EventHub
 from shared.logging import configure_logging
 from shared.telemetry import configure_tracing, shutdown_tracing
+from shared.uploads import ImageWorkers
 
 DESCRIPTION = """
 FotoGen: upload photos into datasets, fine-tune a LoRA on them (Fal.ai does the GPU work), follow
@@ -62,6 +63,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             KeyRateLimiter(settings.rate_limit, settings.redis_url or "") if settings.rate_limit else None
         )
         settings.tmp_dir.mkdir(parents=True, exist_ok=True)
+        # Uploaded photos are decoded on every core: a warm process pool (or threads), see shared.uploads.workers.
+        app.state.image_workers = ImageWorkers.build(settings.image_workers, settings.image_concurrency)
+        await app.state.image_workers.start()
         # The process's one LISTEN connection: wakes SSE streams (shared.events.hub) and empties the read caches.
         hub = EventHub(
             listener_dsn(settings),
@@ -75,6 +79,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             yield
         finally:
             app.state.event_hub = None
+            await app.state.image_workers.aclose()
             await hub.stop()
             await app.state.http.aclose()
             await app.state.redis.aclose()

@@ -48,7 +48,6 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Annotated, Final
 
-import anyio
 from fastapi import Depends, Request
 from python_multipart.exceptions import FormParserError
 from python_multipart.multipart import MultipartParser, MultipartState, parse_options_header
@@ -56,7 +55,7 @@ from python_multipart.multipart import MultipartParser, MultipartState, parse_op
 from api.multipart import MalformedMultipart, MultipartReader, TooManyParts, UploadLimits
 from shared.config import Settings
 from shared.errors import PayloadTooLarge, UnsupportedMediaType
-from shared.uploads import IncomingBatch
+from shared.uploads import ImageWorkers, IncomingBatch
 
 __all__ = [
     "IMAGE_THREADS",
@@ -72,7 +71,7 @@ __all__ = [
 ]
 
 _FEED_SLICE: Final = 1024 * 1024  # very large ASGI chunks are fed (and flushed) in slices of this size
-IMAGE_THREADS = 2  # this deployment's CPU count: image decoding never takes more threads than that
+IMAGE_THREADS = 2  # without the lifespan's ImageWorkers (settings.image_workers): this many threads
 
 
 def upload_limits(settings: Settings) -> UploadLimits:
@@ -85,16 +84,16 @@ def upload_limits(settings: Settings) -> UploadLimits:
     )
 
 
-async def get_image_limiter(request: Request) -> anyio.CapacityLimiter:
-    """One limiter per process: concurrent uploads share the same image-processing threads."""
-    limiter: anyio.CapacityLimiter | None = getattr(request.app.state, "image_limiter", None)
-    if limiter is None:
-        limiter = anyio.CapacityLimiter(IMAGE_THREADS)
-        request.app.state.image_limiter = limiter
-    return limiter
+async def get_image_limiter(request: Request) -> ImageWorkers:
+    """One per process (built in the lifespan): concurrent uploads share the same image workers."""
+    workers: ImageWorkers | None = getattr(request.app.state, "image_workers", None)
+    if workers is None:  # an app used without its lifespan
+        workers = ImageWorkers.threads(IMAGE_THREADS)
+        request.app.state.image_workers = workers
+    return workers
 
 
-LimiterDep = Annotated[anyio.CapacityLimiter, Depends(get_image_limiter)]
+LimiterDep = Annotated[ImageWorkers, Depends(get_image_limiter)]
 
 
 async def read_multipart(request: Request, limits: UploadLimits, tmp_dir: Path) -> IncomingBatch:

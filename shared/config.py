@@ -67,6 +67,11 @@ class Settings(BaseSettings):
     max_image_pixels: int = Field(default=40_000_000, ge=1)
     min_image_side: int = Field(default=256, ge=1)
     max_images_per_dataset: int = Field(default=200, ge=1)
+    # Where uploaded photos are decoded and re-encoded (shared.uploads.workers): "processes" = a warm pool
+    # of this many processes per API process, "threads" = worker threads (about one core), "auto" =
+    # processes when more than one core is available. image_concurrency 0 = one per available core.
+    image_workers: Literal["auto", "processes", "threads"] = "auto"
+    image_concurrency: int = Field(default=0, ge=0, le=256)
 
     # Trainings
     min_images_fast: int = Field(default=4, ge=1)

@@ -25,6 +25,9 @@ class ImageRejected(Exception):
         self.code = code
         self.detail = detail
 
+    def __reduce__(self) -> tuple[type[ImageRejected], tuple[str, str]]:  # raised in a pool process
+        return (type(self), (self.code, self.detail))
+
 
 # --------------------------------------------------------------------------------------------
 # Sniffing and container probing

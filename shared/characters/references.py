@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-import anyio
 from sqlalchemy import select
 
 from shared.characters.schemas import ReferencePick
@@ -24,6 +23,7 @@ from shared.errors import ValidationFailed, not_found
 from shared.models import Character, Dataset, Generation, GenerationImage, Image
 from shared.scope import OwnerScope
 from shared.storage import Storage
+from shared.uploads import ImageLimiter
 
 
 async def ensure_dataset(scope: OwnerScope, character_id: str) -> Character:
@@ -52,7 +52,7 @@ async def add_generation_image(
     settings: Settings,
     dataset_id: str,
     image: GenerationImage,
-    limiter: anyio.CapacityLimiter,
+    limiter: ImageLimiter,
 ) -> list[str]:
     """Copy one generated image into the dataset unless it is already there (same ``sha256``): safe to
     repeat. Returns the storage keys written (to delete should the caller's commit fail)."""
@@ -73,7 +73,7 @@ async def pick_reference(
     ttl: timedelta,
     character_id: str,
     body: ReferencePick,
-    limiter: anyio.CapacityLimiter,
+    limiter: ImageLimiter,
 ) -> tuple[Character, list[str]]:
     """Save the picked image as the reference (its generation's seed kept), copy it into the character's
     dataset, write ``character.referenced``. 404 for a generation that is not this character's or an

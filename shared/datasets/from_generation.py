@@ -9,7 +9,6 @@ join verbatim: the dataset image has the generation image's ``sha256``, and addi
 
 from __future__ import annotations
 
-import anyio
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import select
 
@@ -19,7 +18,7 @@ from shared.errors import ValidationFailed
 from shared.models import Dataset, Generation, GenerationImage
 from shared.scope import OwnerScope
 from shared.storage import Storage
-from shared.uploads import IncomingBatch, IncomingFile, RejectedFile, nothing_accepted
+from shared.uploads import ImageLimiter, IncomingBatch, IncomingFile, RejectedFile, nothing_accepted
 
 
 class FromGeneration(BaseModel):
@@ -57,7 +56,7 @@ async def add_from_generation(
     settings: Settings,
     dataset_id: str,
     body: FromGeneration,
-    limiter: anyio.CapacityLimiter,
+    limiter: ImageLimiter,
 ) -> UploadOutcome:
     """Copy the generation's images (or ``image_ids`` of them) into the dataset; flushes, never commits.
     404 for an unknown or another owner's dataset or generation; 422 ``no_images_accepted`` when nothing

@@ -40,6 +40,7 @@ from shared.storage import Storage
 from shared.uploads import (
     IMAGE_FIELD,
     DuplicateFilter,
+    ImageLimiter,
     ImagePipeline,
     IncomingBatch,
     RejectedFile,
@@ -217,7 +218,7 @@ async def add_images(
     settings: Settings,
     dataset_id: str,
     batch: IncomingBatch,
-    limiter: anyio.CapacityLimiter,
+    limiter: ImageLimiter,
 ) -> UploadOutcome:
     """Validate, normalise, store and record the batch's files (see the module doc). Flushes, never commits.
 

@@ -11,7 +11,6 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
-import anyio
 from pydantic import ValidationError
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -40,6 +39,7 @@ from shared.storage import Storage
 from shared.uploads import (
     IMAGE_FIELD,
     DuplicateFilter,
+    ImageLimiter,
     ImagePipeline,
     IncomingBatch,
     RejectedFile,
@@ -221,7 +221,7 @@ async def create_mesh_job(
     scope: OwnerScope,
     storage: Storage,
     settings: Settings,
-    limiter: anyio.CapacityLimiter,
+    limiter: ImageLimiter,
     batch: IncomingBatch,
     request_id: str | None,
 ) -> CreatedMesh:

@@ -10,12 +10,15 @@ from shared.uploads.pipeline import (
     nothing_accepted,
 )
 from shared.uploads.schemas import REJECTION_CODES, RejectedFile
+from shared.uploads.workers import ImageLimiter, ImageWorkers
 
 __all__ = [
     "IMAGE_FIELD",
     "REJECTION_CODES",
     "DuplicateFilter",
+    "ImageLimiter",
     "ImagePipeline",
+    "ImageWorkers",
     "IncomingBatch",
     "IncomingFile",
     "RejectedFile",

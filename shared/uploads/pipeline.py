@@ -1,8 +1,9 @@
 """The one image upload pipeline: per-file validation and normalisation for every route that takes photos.
 
 Each :class:`Upload` (one :class:`~shared.uploads.incoming.IncomingFile` and what became of it) goes through
-:func:`shared.imaging.process_image` in a worker thread. A process-wide :class:`anyio.CapacityLimiter`
-(``api.uploads.LimiterDep``, sized to the CPU count) bounds how many run at once across all requests, so
+:func:`shared.imaging.process_image` in a worker: a process of the API's warm pool, or a thread
+(:mod:`shared.uploads.workers`). The process-wide :class:`~shared.uploads.workers.ImageWorkers`
+(``api.uploads.LimiterDep``, one slot per core) bounds how many run at once across all requests, so
 the event loop stays responsive; after each file the freed pixel buffers are handed back to the OS. The
 files of one request are processed concurrently; ``on_processed`` runs for each accepted file as soon as
 it is ready (dataset uploads store it there, overlapping the processing of the next files). Results keep
@@ -20,10 +21,8 @@ exit, whatever happened.
 from __future__ import annotations
 
 import contextlib
-import ctypes
 import dataclasses
 import hashlib
-import sys
 import uuid
 from collections.abc import Awaitable, Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass
@@ -40,6 +39,7 @@ from shared.errors import ValidationFailed
 from shared.imaging import ImageLimits, ImageRejected, ProcessedImage, process_image
 from shared.uploads.incoming import IncomingFile
 from shared.uploads.schemas import RejectedFile
+from shared.uploads.workers import ImageLimiter, ImageWorkers, WorkerCrashed, release_memory
 
 log = structlog.get_logger("shared.uploads")
 
@@ -81,7 +81,7 @@ def _process_one(src: Path, dst: Path, limits: ImageLimits) -> ProcessedImage:
         dst.unlink(missing_ok=True)
         raise
     finally:
-        _release_memory()
+        release_memory()
 
 
 def _as_stored(image: ProcessedImage, path: Path) -> ProcessedImage:
@@ -90,34 +90,13 @@ def _as_stored(image: ProcessedImage, path: Path) -> ProcessedImage:
     return dataclasses.replace(image, size_bytes=len(data), sha256=hashlib.sha256(data).hexdigest())
 
 
-def _load_malloc_trim() -> Callable[[int], int] | None:
-    if sys.platform != "linux":
-        return None
-    try:
-        libc = ctypes.CDLL(None)
-        trim: Callable[[int], int] = libc.malloc_trim
-    except (OSError, AttributeError):  # not glibc (musl has no malloc_trim)
-        return None
-    return trim
-
-
-_MALLOC_TRIM = _load_malloc_trim()
-
-
-def _release_memory() -> None:
-    """Give the freed pixel buffers of a decoded image back to the OS (glibc keeps them per thread arena
-    otherwise, and a few threads' worth of 8 MB images is most of an upload's RSS growth)."""
-    if _MALLOC_TRIM is not None:
-        _MALLOC_TRIM(0)
-
-
 class ImagePipeline:
-    """Validate and normalise files in worker threads; ``async with`` owns the normalised copies."""
+    """Validate and normalise files in workers; ``async with`` owns the normalised copies."""
 
-    def __init__(self, limits: ImageLimits, tmp_dir: Path, limiter: anyio.CapacityLimiter) -> None:
+    def __init__(self, limits: ImageLimits, tmp_dir: Path, workers: ImageLimiter) -> None:
         self.limits = limits
         self.tmp_dir = tmp_dir
-        self.limiter = limiter
+        self.workers = workers if isinstance(workers, ImageWorkers) else ImageWorkers(workers)
         self._copies: list[Path] = []
 
     async def __aenter__(self) -> ImagePipeline:
@@ -141,21 +120,23 @@ class ImagePipeline:
 
     async def _one(self, upload: U, on_processed: Callable[[U], Awaitable[None]] | None) -> None:
         dst = self.tmp_dir / f"normalised-{uuid.uuid4().hex}.img"
+        self._copies.append(dst)  # whatever happens next (a cancelled request too), the copy is deleted
         try:
-            upload.image = await anyio.to_thread.run_sync(
-                _process_one, upload.file.path, dst, self.limits, limiter=self.limiter
-            )
+            upload.image = await self.workers.run(_process_one, upload.file.path, dst, self.limits)
         except ImageRejected as exc:
             upload.reject(exc.code, exc.detail)
             return
         except MemoryError:
             upload.reject("image_too_large", "The image needs more memory to decode than this server allows.")
             return
+        except WorkerCrashed:
+            log.error("image_worker_crashed", filename=upload.file.display_name)
+            upload.reject("corrupt_image", "The image could not be decoded (it crashed the decoder).")
+            return
         except Exception:
             log.exception("image_processing_failed", filename=upload.file.display_name)
             upload.reject("corrupt_image", "The image could not be decoded.")
             return
-        self._copies.append(dst)
         if upload.file.verbatim:
             dst = upload.file.path
             upload.image = await anyio.to_thread.run_sync(_as_stored, upload.image, dst)

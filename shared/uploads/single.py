@@ -11,7 +11,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import timedelta
 
-import anyio
 import structlog
 from pydantic import BaseModel, Field
 from sqlalchemy import delete, select
@@ -28,6 +27,7 @@ from shared.uploads.cleanup import delete_objects
 from shared.uploads.incoming import IncomingBatch
 from shared.uploads.pipeline import ImagePipeline, Upload, image_limits, nothing_accepted
 from shared.uploads.schemas import RejectedFile
+from shared.uploads.workers import ImageLimiter
 
 log = structlog.get_logger("shared.uploads")
 
@@ -82,7 +82,7 @@ def _one_file(batch: IncomingBatch) -> Upload:
 
 
 async def create_upload(
-    scope: OwnerScope, storage: Storage, settings: Settings, batch: IncomingBatch, limiter: anyio.CapacityLimiter
+    scope: OwnerScope, storage: Storage, settings: Settings, batch: IncomingBatch, limiter: ImageLimiter
 ) -> CreatedUpload:
     """Validate, normalise and store the one image of ``batch``; flushes, never commits. 422
     ``no_images_accepted`` (with the reason in ``errors``) when it is refused."""
