@@ -74,6 +74,7 @@ async def test_docs_authorize_with_an_api_key_and_try_an_authenticated_call(
     page.on("response", lambda r: assets.append(f"{r.status} {r.url}") if "/docs/assets/" in r.url else None)
     await page.goto(f"{live_api}/docs")
     await expect(page.locator(".swagger-ui .info .title")).to_contain_text("FotoGen API")
+    assert off_origin == [], f"/docs requested hosts other than this service: {off_origin}"
     # Swagger UI itself came from this service (headless Chromium may not ask for the favicon: tests/api does)
     assert {a.rsplit("/", 1)[-1] for a in assets if a.startswith("200 ")} >= {"swagger-ui-bundle.js", "swagger-ui.css"}
 
