@@ -10,6 +10,7 @@ from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.routing import APIRoute
 
+from api.docs import install_docs
 from api.guards import RequestGuardMiddleware, UnhandledErrorMiddleware
 from api.metrics import Metrics, MetricsMiddleware
 from api.middleware import RequestIdMiddleware
@@ -93,6 +94,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         description=DESCRIPTION,
         lifespan=lifespan,
         generate_unique_id_function=_operation_id,
+        # /docs and /redoc are served with their assets from this service, never a CDN (api.docs).
+        docs_url=None,
+        redoc_url=None,
         # Traces come from shared.telemetry (RequestIdMiddleware's server span: it also continues the trace a
         # provider callback carries in its URL); metrics from api.metrics; logs from shared.logging. FastAPI's
         # own OpenTelemetry layer would add a second server span beside ours, so it stays off.
@@ -104,6 +108,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     install_problem_handlers(app)
     for router in ROUTERS:
         app.include_router(router)
+    install_docs(app)
     # Middleware runs outermost-last-added: request id → unhandled errors → metrics → CORS → guards → routes.
     app.add_middleware(RequestGuardMiddleware, max_json_bytes=settings.max_json_bytes)
     if settings.cors_origins:
