@@ -24,7 +24,7 @@ import httpx
 import psutil
 import pytest
 from httpx_sse import aconnect_sse
-from support.worker_process import WorkerProcess, worker_env
+from support.worker_process import PRODUCT_DEFAULTS, WorkerProcess, worker_env
 
 from tests.benchmarks.conftest import Server
 
@@ -53,12 +53,7 @@ def bench_worker(settings: Any, api_server: Server, run_id: str) -> Iterator[Wor
         public_url=api_server.url,
         FOTOGEN_DATA_DIR=str(api_server.data_dir),
         FOTOGEN_SECRET_KEY="bench-secret-key-" + "x" * 32,
-        FOTOGEN_WORKER_POLL_DELAY=None,
-        FOTOGEN_JOB_LEASE_SECONDS=None,
-        FOTOGEN_RECONCILE_INTERVAL_SECONDS=None,
-        FOTOGEN_RECONCILE_GRACE_SECONDS=None,
-        FOTOGEN_FAL_WEBHOOKS_ENABLED=None,
-        FOTOGEN_PROVIDER_POLL_INTERVAL=None,
+        **PRODUCT_DEFAULTS,
     )
     with WorkerProcess(env) as proc:
         proc.start()

@@ -29,7 +29,7 @@ import httpx
 import psutil
 import pytest
 from sqlalchemy import select
-from support.worker_process import WorkerProcess, worker_env
+from support.worker_process import PRODUCT_DEFAULTS, WorkerProcess, worker_env
 
 from shared.config import to_asyncpg_url
 from shared.db import create_engine, create_sessionmaker
@@ -139,12 +139,7 @@ async def test_throughput_one_vs_two_workers(
         public_url=api_server.url,
         FOTOGEN_DATA_DIR=str(api_server.data_dir),
         FOTOGEN_SECRET_KEY="bench-secret-key-" + "x" * 32,
-        FOTOGEN_WORKER_POLL_DELAY=None,
-        FOTOGEN_JOB_LEASE_SECONDS=None,
-        FOTOGEN_RECONCILE_INTERVAL_SECONDS=None,
-        FOTOGEN_RECONCILE_GRACE_SECONDS=None,
-        FOTOGEN_FAL_WEBHOOKS_ENABLED=None,
-        FOTOGEN_PROVIDER_POLL_INTERVAL=None,
+        **PRODUCT_DEFAULTS,
     )
     from shared.config import Settings
 

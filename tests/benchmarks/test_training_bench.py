@@ -150,7 +150,7 @@ async def test_training_pipeline_vs_direct_fal_client(
     import fal_client
     from sqlalchemy import select
     from support.env import make_settings
-    from support.worker_process import WorkerProcess, worker_env
+    from support.worker_process import PRODUCT_DEFAULTS, WorkerProcess, worker_env
 
     from shared.clients import build_storage
     from shared.config import to_asyncpg_url
@@ -165,12 +165,7 @@ async def test_training_pipeline_vs_direct_fal_client(
         public_url=api_server.url,
         FOTOGEN_DATA_DIR=str(api_server.data_dir),
         FOTOGEN_SECRET_KEY=secret,
-        FOTOGEN_WORKER_POLL_DELAY=None,
-        FOTOGEN_JOB_LEASE_SECONDS=None,
-        FOTOGEN_RECONCILE_INTERVAL_SECONDS=None,
-        FOTOGEN_RECONCILE_GRACE_SECONDS=None,
-        FOTOGEN_FAL_WEBHOOKS_ENABLED=None,
-        FOTOGEN_PROVIDER_POLL_INTERVAL=None,
+        **PRODUCT_DEFAULTS,
     )
     storage = build_storage(
         make_settings(
