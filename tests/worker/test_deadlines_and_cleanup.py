@@ -84,13 +84,14 @@ async def test_a_stuck_training_times_out_and_its_archives_are_deleted(
             done = await wait_for(api, f"/v1/trainings/{trn['id']}", TERMINAL, timeout=60)
         except AssertionError:
             raise AssertionError(proc.output()) from None
+        # The job's end is committed first, its leftovers deleted right after by the same worker: give that a
+        # moment with the worker still running (stopping it here would leave them to the periodic sweep).
+        deadline = time.monotonic() + 10
+        while (partial.exists() or await service.state.storage.stat(zip_key)) and time.monotonic() < deadline:
+            await asyncio.sleep(0.05)
     assert (done["status"], done["error"]["code"]) == ("failed", "provider_timeout"), done
     [record] = [r for r in sandbox.requests()["requests"] if trn["id"] in str(r["input"].get("images_data_url"))]
     assert len(record["cancel_calls"]) == 1
-    # The job's end is committed first, its leftovers deleted right after: give that a moment.
-    deadline = time.monotonic() + 10
-    while (partial.exists() or await service.state.storage.stat(zip_key)) and time.monotonic() < deadline:
-        await asyncio.sleep(0.05)
     assert not partial.exists(), "the partial archive outlived its training"
     assert await service.state.storage.stat(zip_key) is None, "the archive outlived its training"
 
