@@ -49,7 +49,8 @@ def spans() -> Iterator[InMemorySpanExporter]:
 @pytest.fixture
 async def traced_stack(admin_url: str, settings: Settings, sandbox: Any) -> AsyncIterator[tuple[Any, str]]:
     """A database of its own (no other test's worker can take over a step), an API on a port the sandbox calls
-    back, and an in-process worker with Fal callbacks on; slow polls, so the callback is what ends the job."""
+    back, and an in-process worker with Fal callbacks on; slow polls and no status stream, so the callback is what ends
+    the job."""
     from api.app import create_app
     from worker.settings import build_worker
 
@@ -66,6 +67,7 @@ async def traced_stack(admin_url: str, settings: Settings, sandbox: Any) -> Asyn
                 "fal_webhooks_enabled": True,
                 "fal_webhook_jwks_url": sandbox.jwks_url,
                 "provider_poll_interval": 5.0,
+                "provider_stream_seconds": 0.0,  # no status-stream following: the callback ends the job
                 "reconcile_grace_seconds": 60.0,  # a step the reconciler re-sends starts a trace of its own
             }
         )
