@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import ipaddress
 from datetime import timedelta
-from functools import cached_property
 from pathlib import Path
 from typing import Literal
 from urllib.parse import urlsplit
@@ -195,9 +194,11 @@ class Settings(BaseSettings):
             "cannot reach it; set FOTOGEN_PUBLIC_URL to this API's public https URL, or use FOTOGEN_STORAGE=gcs"
         )
 
-    @cached_property
+    @property
     def async_database_url(self) -> str:
-        """The database URL with the asyncpg driver, whatever scheme the operator wrote."""
+        """The database URL with the asyncpg driver, whatever scheme the operator wrote. (A plain property: a
+        ``cached_property`` lives in the instance ``__dict__``, which ``model_copy(update=...)`` copies, so a copy
+        with another ``database_url`` kept talking to the original database.)"""
         if not self.database_url:
             raise RuntimeError("DATABASE_URL is not set (run `fotogen dev` for embedded servers)")
         return to_asyncpg_url(self.database_url)

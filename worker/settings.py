@@ -13,8 +13,9 @@ from typing import Any
 
 import httpx
 import structlog
-from arq import cron
+from arq import cron as arq_cron
 from arq.connections import ArqRedis
+from arq.cron import CronJob
 
 from shared.clients import build_fal, build_storage, job_dumps, job_loads, redis_settings
 from shared.config import Settings
@@ -69,6 +70,12 @@ def build_worker(
     settings: Settings, *, burst: bool = False, redis: ArqRedis | None = None, kinds: JobRegistry = KINDS
 ) -> ResilientWorker:
     """The worker runs the job kinds of ``kinds`` (the product's by default)."""
+
+    def cron(task: Any, **kwargs: Any) -> CronJob:
+        # A cron's unique job id is ``<name>:<time>`` in Redis, whatever the queue: without the queue in the name, two
+        # deployments (or test stacks) sharing a Redis would each skip the ticks the other one claimed first.
+        return arq_cron(task, name=f"cron:{task.__name__}@{settings.queue_name}", **kwargs)
+
     return ResilientWorker(
         functions=FUNCTIONS,
         cron_jobs=[

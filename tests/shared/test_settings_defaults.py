@@ -41,3 +41,12 @@ def test_an_explicit_setting_wins(monkeypatch: pytest.MonkeyPatch, value: str) -
             public_url="https://api.example.com",
         )
         assert settings.allow_private_webhook_urls is (value == "true")
+
+
+def test_a_copy_with_another_database_talks_to_that_database() -> None:
+    """Tests and tools copy the settings onto a database of their own: the asyncpg URL must follow the copy,
+    even when the original's had already been read (it was once cached in the instance and copied with it)."""
+    original = Settings(database_url="postgresql://postgres@127.0.0.1:5432/first")
+    assert original.async_database_url.endswith("/first")
+    copy = original.model_copy(update={"database_url": "postgres://postgres@127.0.0.1:5432/second"})
+    assert copy.async_database_url == "postgresql+asyncpg://postgres@127.0.0.1:5432/second"
