@@ -116,6 +116,8 @@ def create_sandbox_app(
             "fault": None,
             "gateway": False,
             "status_code": None,
+            # the client's address and port: calls that share it came over one (kept-alive) connection
+            "peer": f"{request.client.host}:{request.client.port}" if request.client else None,
         }
         sb.calls.append(entry)
         if sb.config.latency:

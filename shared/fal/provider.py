@@ -120,6 +120,10 @@ def _log_message(entry: Any) -> str:
 
 # Fal sends a comment line every 15 s on a quiet status stream: a read that waits much longer means it is gone.
 STREAM_READ_TIMEOUT = 45.0
+# Fal ends the status stream right after the COMPLETED event. Reading that end (it is normally already in the socket
+# buffer) before handing COMPLETED on lets httpx put the connection back in its pool; a response closed unfinished
+# costs its connection, so the result GET that follows would open (and TLS-handshake) a new one.
+STREAM_END_WAIT = 0.05
 
 
 def _provider_status(st: Any) -> ProviderStatus:
@@ -244,13 +248,16 @@ class FalProvider:
                 if source.response.status_code >= 400:
                     await source.response.aread()
                     raise _error_from_response("stream", source.response)
-                async for event in source.aiter_sse():
+                events = source.aiter_sse()
+                async for event in events:
                     if not event.data:
                         continue
                     status = _provider_status(handle._parse_status(event.json()))
-                    yield status
                     if status.state == "completed":
+                        await _read_to_end(events, STREAM_END_WAIT)
+                        yield status
                         break
+                    yield status
         except Exception as exc:
             error = _map_exception("stream", exc)
             metrics.observe_provider("fal", "stream", error.code, time.perf_counter() - started)
@@ -309,3 +316,13 @@ class FalProvider:
         if self._http is not None:
             await self._http.aclose()
             self._http = None
+
+
+async def _read_to_end(events: AsyncGenerator[Any, None], within: float) -> None:
+    """Consume what is left of a stream for at most ``within`` seconds (anything after COMPLETED is ignored)."""
+    try:
+        async with asyncio.timeout(within):
+            async for _ in events:
+                pass
+    except (TimeoutError, httpx.HTTPError):
+        pass  # the stream is closed unfinished: only its connection is lost

@@ -57,6 +57,22 @@ async def test_status_without_logs(provider: FalProvider, sandbox: RunningSandbo
     assert (await provider.status(FLUX, request_id, with_logs=False)).logs == []
 
 
+async def test_followed_stream_ends_cleanly_and_its_connection_serves_the_result(
+    provider: FalProvider, sandbox: RunningSandbox
+) -> None:
+    """The status stream is read to its end after COMPLETED, so the kept-alive connection goes back to the pool:
+    submit, stream and result travel over one connection (a stream closed unfinished cost a new TLS handshake for
+    every result)."""
+    sandbox.configure(generation_seconds=0.2)
+    request_id = await provider.submit(FLUX, {"prompt": "x"})
+    states = [status.state async for status in provider.follow(FLUX, request_id)]
+    assert states[-1] == "completed" and "in_progress" in states
+    assert (await provider.result(FLUX, request_id, completed=True))["images"]
+    calls = sandbox.requests()["calls"]
+    assert [c["kind"] for c in calls] == ["submit", "stream", "result"]
+    assert len({c["peer"] for c in calls}) == 1, calls
+
+
 async def test_subpath_endpoint(provider: FalProvider, web: LocalHTTPServer) -> None:
     url = web.add_file("/i.png", make_image())
     request_id = await provider.submit(TRIPO, {"image_url": url, "face_limit": 100})
