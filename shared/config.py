@@ -81,6 +81,10 @@ class Settings(BaseSettings):
 
     # Worker
     queue_name: str = "fotogen:queue"
+    # An idle worker waits on the queue's doorbell (rung by every enqueue) and the next deferred job's time, and looks
+    # at the queue at least this often anyway (a ring lost with Redis, a job enqueued by something that does not ring).
+    worker_idle_poll_seconds: float = Field(default=1.0, gt=0, le=30)
+    # arq's own fixed poll delay: used instead of the doorbell only by burst workers (tests, one-off runs)
     worker_poll_delay: float = Field(default=0.02, gt=0)
     job_timeout_seconds: int = Field(default=120, ge=5)
     job_lease_seconds: float = Field(default=15.0, gt=1)

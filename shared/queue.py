@@ -8,6 +8,10 @@ Once the transaction committed, the work exists: its row carries ``next_run_at``
 enqueues any due step that has no live arq job. So a failed enqueue (Redis down for a moment) is logged and
 left to the reconciler — never raised, which would answer a client 500 for a job that will run anyway and
 invite a retry that creates (and charges) a second one.
+
+After sending, the enqueuer rings the queue's doorbell (:func:`ring`): an idle worker waits on it (``BLPOP``)
+instead of polling Redis every few milliseconds, so it picks a job up at once and costs nothing while idle.
+A ring that is lost costs at most the worker's idle poll (``FOTOGEN_WORKER_IDLE_POLL_SECONDS``).
 """
 
 from __future__ import annotations
@@ -27,6 +31,22 @@ log = structlog.get_logger("queue")
 
 _KEY = "fotogen.after_commit_jobs"
 TRACE_CONTEXT = "trace_context"  # the job keyword that carries the W3C trace context (only with tracing on)
+
+
+DOORBELL_DEPTH = 16  # rings kept while no worker waits: one ring is enough to start every ready job
+
+
+def doorbell_key(queue_name: str) -> str:
+    return f"{queue_name}:doorbell"
+
+
+async def ring(redis: ArqRedis, queue_name: str | None = None) -> None:
+    """Wake one idle worker of ``queue_name`` (the pool's default queue): new work may be ready or due sooner."""
+    key = doorbell_key(queue_name or redis.default_queue_name)
+    async with redis.pipeline(transaction=False) as pipe:
+        pipe.lpush(key, b"1")
+        pipe.ltrim(key, 0, DOORBELL_DEPTH - 1)
+        await pipe.execute()
 
 
 @dataclass(frozen=True)
@@ -64,6 +84,11 @@ async def send_pending(session: AsyncSession, redis: ArqRedis) -> None:
                 await redis.enqueue_job(job.function, *job.args, _job_id=job.job_id, _defer_by=job.defer_by, **extra)
             except (OSError, TimeoutError, ConnectionError, RedisError) as exc:
                 log.warning("enqueue_failed_after_commit", job_id=job.job_id, error=repr(exc))
+    if jobs:
+        try:
+            await ring(redis)
+        except (OSError, TimeoutError, ConnectionError, RedisError) as exc:  # a worker's idle poll finds the job
+            log.warning("doorbell_failed", error=repr(exc))
 
 
 async def commit(session: AsyncSession, redis: ArqRedis) -> None:

@@ -1,7 +1,7 @@
 """arq worker: ``WorkerSettings`` for ``fotogen worker``.
 
-JSON serialisation (no pickle), a short ``poll_delay`` (arq's 0.5 s default is too slow for interactive
-generation), clients built in ``on_startup`` and closed in ``on_shutdown``, a reconcile cron that
+JSON serialisation (no pickle), a worker that waits on its queue's doorbell between looks at the queue instead of
+polling (``ResilientWorker``; burst workers keep arq's ``poll_delay``), clients built in ``on_startup`` and closed in ``on_shutdown``, a reconcile cron that
 re-enqueues due jobs whose arq job was lost (or whose worker died), and a sweep of partial temporary
 objects. The worker is a :class:`~worker.resilient.ResilientWorker`: it rides out Redis outages and keeps
 a liveness key.
@@ -103,7 +103,9 @@ def build_worker(
         on_shutdown=on_shutdown,
         job_serializer=job_dumps,
         job_deserializer=job_loads,
-        poll_delay=settings.worker_poll_delay,
+        # A long-running worker waits on the doorbell between polls (ResilientWorker); a burst worker polls.
+        poll_delay=settings.worker_poll_delay if burst else 0.0,
+        idle_poll_seconds=None if burst else settings.worker_idle_poll_seconds,
         max_jobs=settings.worker_max_jobs,
         job_timeout=settings.job_timeout_seconds,
         keep_result=0,
