@@ -1,10 +1,10 @@
 """arq worker: ``WorkerSettings`` for ``fotogen worker``.
 
-JSON serialisation (no pickle), a worker that waits on its queue's doorbell between looks at the queue instead of
-polling (``ResilientWorker``; burst workers keep arq's ``poll_delay``), clients built in ``on_startup`` and closed in ``on_shutdown``, a reconcile cron that
-re-enqueues due jobs whose arq job was lost (or whose worker died), and a sweep of partial temporary
-objects. The worker is a :class:`~worker.resilient.ResilientWorker`: it rides out Redis outages and keeps
-a liveness key.
+JSON serialisation (no pickle); a worker that waits on its queue's doorbell between looks at the queue
+instead of polling (burst workers keep arq's ``poll_delay``); clients built in ``on_startup`` and closed
+in ``on_shutdown``; a reconcile cron that re-enqueues due jobs whose arq job was lost (or whose worker
+died), and a sweep of partial temporary objects. The worker is a
+:class:`~worker.resilient.ResilientWorker`: it rides out Redis outages and keeps a liveness key.
 """
 
 from __future__ import annotations

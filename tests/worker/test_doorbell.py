@@ -39,7 +39,9 @@ async def doorbell(settings: Settings) -> AsyncIterator[Callable[..., Any]]:
     started: list[tuple[ResilientWorker, asyncio.Task[Any], ArqRedis]] = []
     queue = f"{settings.queue_name}:doorbell:{secrets.token_hex(3)}"
 
-    async def start(*, idle: float = LONG_IDLE, max_jobs: int = 4) -> tuple[ResilientWorker, ArqRedis, dict[str, float]]:
+    async def start(
+        *, idle: float = LONG_IDLE, max_jobs: int = 4
+    ) -> tuple[ResilientWorker, ArqRedis, dict[str, float]]:
         seen: dict[str, float] = {}
         worker = ResilientWorker(
             functions=[func(note, name="note")],
