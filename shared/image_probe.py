@@ -226,3 +226,61 @@ def probe(fmt: str, data: bytes) -> _Probe:
     found = PROBES[fmt](data)
     _check_zip_trailer(data)
     return found
+
+
+# --------------------------------------------------------------------------------------------
+# Lossless JPEG metadata strip
+# --------------------------------------------------------------------------------------------
+
+# Segments a baseline/extended/progressive Huffman JPEG needs to decode: quantisation and Huffman tables, the
+# restart interval, its one frame header. APPn (EXIF, XMP, ICC, JFIF, MPF, ...) and COM are dropped; anything else
+# (arithmetic coding, lossless or hierarchical frames, DNL, an Adobe colour-transform segment) makes the caller
+# re-encode from pixels instead.
+_JPEG_TABLES: Final = frozenset({0xDB, 0xC4, 0xDD})
+_JPEG_FRAMES: Final = frozenset({0xC0, 0xC1, 0xC2})
+_ADOBE_APP14: Final = 0xEE
+# In entropy-coded data 0xFF is followed by 0x00 (stuffing), a restart marker or another 0xFF (fill): the first
+# 0xFF followed by anything else is the next marker.
+_NEXT_MARKER: Final = re.compile(rb"\xff[^\x00\xd0-\xd7\xff]")
+
+
+def strip_jpeg(data: bytes) -> bytes | None:
+    """The JPEG's own compressed image with every APPn and COM segment and everything after its end-of-image
+    marker left out (no pixel is decoded or re-encoded), or None when it holds anything this does not keep."""
+    out = bytearray(b"\xff\xd8")
+    n, pos, frames, scans = len(data), 2, 0, 0
+    while True:
+        if pos + 2 > n or data[pos] != 0xFF:
+            return None
+        marker = data[pos + 1]
+        if marker == 0xFF:  # fill byte before a marker
+            pos += 1
+            continue
+        if marker == 0xD9:
+            if frames != 1 or not scans:
+                return None
+            out += b"\xff\xd9"
+            return bytes(out)
+        if pos + 4 > n:
+            return None
+        seg_end = pos + 2 + int.from_bytes(data[pos + 2 : pos + 4], "big")
+        if seg_end > n or seg_end < pos + 4:
+            return None
+        if marker == _ADOBE_APP14:
+            return None  # its transform flag changes how the components are read: re-encode from pixels
+        if 0xE0 <= marker <= 0xEF or marker == 0xFE:
+            pos = seg_end  # metadata: left out
+            continue
+        if marker in _JPEG_FRAMES:
+            frames += 1
+        elif marker != 0xDA and marker not in _JPEG_TABLES:
+            return None
+        out += data[pos:seg_end]
+        pos = seg_end
+        if marker == 0xDA:
+            scans += 1
+            found = _NEXT_MARKER.search(data, pos)
+            if found is None:
+                return None
+            out += data[pos : found.start()]
+            pos = found.start()

@@ -48,7 +48,16 @@ Mode decisions (the stored image is always 8-bit ``RGB`` or ``L``):
 * ``P`` (palette) without transparency → RGB.
 * Anything else (e.g. ``F``) → ``unsupported_image_mode``.
 
-EXIF orientation is applied (the stored image is upright), then the image is re-encoded in its own
+**Lossless path (JPEG).** A JPEG whose pixels need no change — 8-bit YCbCr with JFIF component ids or
+grayscale, EXIF orientation absent or 1, no Adobe colour-transform segment, no colour profile but sRGB — is
+stored as its own compressed data with every APPn/COM segment and everything after its end-of-image marker
+left out (:func:`shared.image_probe.strip_jpeg`: SOI, tables, the one Huffman frame header, the scans, EOI; any
+other marker sends the file down the re-encoding path). Every scan is still decoded (at 1/8 scale: all the
+entropy-coded data is read, so a corrupt stream fails as in a full decode) after the same sniffing, container
+probe and limits. No re-encoding loss, and about a fifth of the CPU; the bytes kept are the entropy-coded image
+data the decoder just read, framed by our own markers — no segment that could carry a payload survives.
+
+Otherwise EXIF orientation is applied (the stored image is upright), then the image is re-encoded in its own
 format with **no metadata at all** (``Image.info`` is cleared, so no EXIF, GPS, XMP, ICC, comments or
 PNG text chunks can be carried over): JPEG quality 92 (4:2:0), PNG ``compress_level=1``, WebP quality
 95 (``method=2``) or lossless WebP when the source was lossless (VP8L).
@@ -65,7 +74,7 @@ from typing import Final
 
 from PIL import Image, ImageCms
 
-from shared.image_probe import ImageRejected, corrupt, sniff_format
+from shared.image_probe import ImageRejected, corrupt, sniff_format, strip_jpeg
 from shared.image_probe import probe as probe_container
 
 __all__ = [
@@ -192,7 +201,8 @@ def _normalise_mode(im: Image.Image) -> Image.Image:
     raise ImageRejected("unsupported_image_mode", f"Images in {mode!r} mode are not supported.")
 
 
-def _decode(data: bytes, fmt: str, limits: ImageLimits) -> Image.Image:
+def _open(data: bytes, fmt: str, limits: ImageLimits) -> Image.Image:
+    """Open (headers only) and check what Pillow sees against what was sniffed and probed."""
     try:
         im = Image.open(io.BytesIO(data), formats=("JPEG", "PNG", "WEBP"))
     except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
@@ -204,11 +214,47 @@ def _decode(data: bytes, fmt: str, limits: ImageLimits) -> Image.Image:
     if getattr(im, "is_animated", False) and im.format != "MPO":
         raise ImageRejected("unsupported_format", "Animated images are not supported.")
     _check_dimensions(im.size[0], im.size[1], limits)
+    return im
+
+
+def _load(im: Image.Image) -> None:
     try:
         im.load()
     except Exception as exc:
         raise corrupt(f"Image cannot be fully decoded: {exc}") from None
-    return im
+
+
+def _already_normal(im: Image.Image) -> bool:
+    """A JPEG whose pixels need no change: 8-bit RGB (YCbCr, JFIF component ids) or grayscale, upright, with no
+    colour profile other than sRGB. Only its metadata has to go, which needs no re-encoding."""
+    if im.mode == "RGB":
+        ids = [layer[0] if isinstance(layer[0], int) else ord(layer[0]) for layer in getattr(im, "layer", [])]
+        if ids != [1, 2, 3]:  # JFIF's: YCbCr (other ids can mean RGB or something else: re-encode those)
+            return False
+    elif im.mode != "L":
+        return False
+    if im.info.get("adobe") is not None:
+        return False
+    icc = im.info.get("icc_profile")
+    if icc:
+        try:
+            description = ImageCms.getProfileDescription(ImageCms.ImageCmsProfile(io.BytesIO(icc)))
+        except (ImageCms.PyCMSError, OSError, ValueError, TypeError):
+            return False
+        if im.mode != "RGB" or "srgb" not in description.lower():
+            return False
+    try:
+        orientation = im.getexif().get(_EXIF_ORIENTATION_TAG)
+    except Exception:
+        return False
+    return orientation in (None, 1)
+
+
+def _verify_entropy_data(im: Image.Image) -> None:
+    """Decode every scan at 1/8 scale: libjpeg reads all the entropy-coded data (so a corrupt or truncated stream
+    fails as it would in a full decode) but skips most of the inverse DCT, upsampling and colour conversion."""
+    im.draft(im.mode, (max(1, im.size[0] // 8), max(1, im.size[1] // 8)))
+    _load(im)
 
 
 def _encode(im: Image.Image, fmt: str, lossless_source: bool) -> bytes:
@@ -246,8 +292,22 @@ def process_image(src: Path, dst: Path, limits: ImageLimits) -> ProcessedImage:
     probe = probe_container(fmt, data)
     _check_dimensions(probe.width, probe.height, limits)
 
-    im = _decode(data, fmt, limits)
+    im = _open(data, fmt, limits)
+    stripped = strip_jpeg(data) if fmt == "jpeg" and _already_normal(im) else None
+    if stripped is not None:
+        # Lossless: the photo's own compressed data, every metadata segment left out, checked by decoding it.
+        _verify_entropy_data(im)
+        dst.write_bytes(stripped)
+        return ProcessedImage(
+            content_type=_CONTENT_TYPES[fmt],
+            ext=_EXTS[fmt],
+            width=probe.width,
+            height=probe.height,
+            size_bytes=len(stripped),
+            sha256=hashlib.sha256(stripped).hexdigest(),
+        )
     del data
+    _load(im)
     orientation = im.getexif().get(_EXIF_ORIENTATION_TAG)
     out = _normalise_mode(im)
     method = _ORIENTATION.get(orientation) if isinstance(orientation, int) else None

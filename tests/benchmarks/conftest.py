@@ -33,14 +33,19 @@ FILES_PER_REQUEST = 25
 
 
 def _noisy_jpeg(src: Path, index: int, rng: np.random.Generator) -> bytes:
-    """A real photo upscaled to 1600x1200 with sensor-like noise: ~1 MB as JPEG q90, distinct per index."""
+    """A real photo upscaled to 1600x1200 with sensor-like noise: ~1 MB as JPEG q90 with a phone's EXIF (upright),
+    distinct per index."""
     im = PILImage.open(src).convert("RGB")
     if index % 2:
         im = im.transpose(PILImage.Transpose.FLIP_LEFT_RIGHT)
     im = im.resize((1600, 1200), PILImage.Resampling.BICUBIC)
     noisy = np.asarray(im).astype(np.int16) + rng.normal(0, 20, (1200, 1600, 3)).astype(np.int16)
     buf = io.BytesIO()
-    PILImage.fromarray(np.clip(noisy, 0, 255).astype(np.uint8)).save(buf, "JPEG", quality=90)
+    exif = PILImage.Exif()  # what a phone writes: orientation (upright), camera, GPS — all stripped on upload
+    exif[0x0112] = 1
+    exif[0x010F], exif[0x0110] = "Phone Maker", "Phone 12"
+    exif[0x8825] = {1: "N", 2: (48.0, 51.0, 24.0), 3: "E", 4: (2.0, 21.0, 3.0)}
+    PILImage.fromarray(np.clip(noisy, 0, 255).astype(np.uint8)).save(buf, "JPEG", quality=90, exif=exif)
     return buf.getvalue()
 
 

@@ -291,3 +291,47 @@ def test_make_thumbnail(tmp_path: Path) -> None:
         assert im.size == (256, 192)
     assert_no_metadata(dst)
     assert make_thumbnail(hostile.CAMERA, tmp_path / "t2.webp", max_side=64) == (64, 64)
+
+
+def _jpeg_with_everything(tmp_path: Path) -> tuple[Path, bytes]:
+    """An upright sRGB photo as a phone writes it: EXIF (orientation 1, GPS), an sRGB profile, a comment, XMP,
+    and a second picture appended after the end-of-image marker (MPF-style)."""
+    from PIL import ImageCms
+
+    with Image.open(hostile.CHELSEA) as im:
+        rgb = im.convert("RGB")
+    exif = Image.Exif()
+    exif[0x0112] = 1
+    exif[0x8825] = {1: "N", 2: (48.0, 51.0, 24.0)}
+    srgb = ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB")).tobytes()
+    buf = io.BytesIO()
+    rgb.save(buf, "JPEG", quality=95, exif=exif, icc_profile=srgb, comment=b"shot on a phone", xmp=b"<x:xmpmeta/>")
+    second = io.BytesIO()
+    rgb.resize((64, 48)).save(second, "JPEG")
+    src = tmp_path / "phone.jpg"
+    src.write_bytes(buf.getvalue() + second.getvalue())
+    return src, buf.getvalue()
+
+
+def test_an_upright_srgb_jpeg_is_stored_losslessly_without_its_metadata(tmp_path: Path) -> None:
+    """Nothing about its pixels needs changing, so its own compressed data is kept (no re-encoding loss) and only
+    the metadata segments and the trailing picture go."""
+    src, primary = _jpeg_with_everything(tmp_path)
+    dst, result = _process(src, tmp_path)
+    stored = dst.read_bytes()
+    assert_no_metadata(dst)
+    assert b"shot on a phone" not in stored and b"xmpmeta" not in stored
+    assert stored.count(b"\xff\xd8") == 1 and stored.endswith(b"\xff\xd9")  # the appended picture is gone
+    assert len(stored) < len(primary)
+    with Image.open(io.BytesIO(primary)) as original, Image.open(dst) as kept:
+        assert kept.size == original.size == (result.width, result.height)
+        assert kept.convert("RGB").tobytes() == original.convert("RGB").tobytes()  # bit-identical pixels
+
+
+def test_a_jpeg_that_needs_its_pixels_changed_is_re_encoded(tmp_path: Path) -> None:
+    """Rotated (EXIF orientation 6): the lossless path is not taken; the stored picture is upright."""
+    dst, result = _process(hostile.ASTRONAUT_EXIF, tmp_path)
+    assert (result.width, result.height) == (512, 384)
+    with Image.open(hostile.ASTRONAUT_EXIF) as original, Image.open(dst) as kept:
+        assert kept.convert("RGB").tobytes() != original.transpose(Image.Transpose.ROTATE_270).convert("RGB").tobytes()
+
