@@ -688,18 +688,26 @@ async def test_cap_keeps_request_order_whatever_finishes_first(small: Env) -> No
 
 
 class _FailingStorage(LocalStorage):
-    """Real local storage whose ``put`` fails from the ``fail_from``-th call on (a disk filling up)."""
+    """Real local storage whose writes (``put`` and ``put_file``) fail from the ``fail_from``-th on (a disk filling
+    up)."""
 
     def __init__(self, inner: LocalStorage, fail_from: int) -> None:
         self.__dict__.update(inner.__dict__)
         self.calls = 0
         self.fail_from = fail_from
 
-    async def put(self, key: str, chunks: Any, content_type: str) -> Any:
+    def _write(self) -> None:
         self.calls += 1
         if self.calls >= self.fail_from:
             raise OSError(28, "No space left on device")
+
+    async def put(self, key: str, chunks: Any, content_type: str) -> Any:
+        self._write()
         return await super().put(key, chunks, content_type)
+
+    async def put_file(self, key: str, path: Any, content_type: str) -> Any:
+        self._write()
+        return await super().put_file(key, path, content_type)
 
 
 async def test_storage_failure_leaves_no_orphans(small_app: Any) -> None:
