@@ -7,6 +7,7 @@ import asyncio
 import contextlib
 import unicodedata
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, BinaryIO, Final, Literal
@@ -103,9 +104,12 @@ def _discard(part: _Part) -> None:
 
 
 class MultipartReader:
-    def __init__(self, limits: UploadLimits, tmp_dir: Path) -> None:
+    def __init__(
+        self, limits: UploadLimits, tmp_dir: Path, on_file: Callable[[IncomingFile], None] | None = None
+    ) -> None:
         self.limits = limits
         self.tmp_dir = tmp_dir
+        self.on_file = on_file  # told of each file as soon as it is complete on disk (e.g. to start processing it)
         self.result = IncomingBatch()
         self.part: _Part | None = None
         self.headers: dict[bytes, bytes] = {}
@@ -266,9 +270,10 @@ class MultipartReader:
                 await asyncio.to_thread(_write_batch, part, data, True)
                 assert part.path is not None
                 assert part.filename is not None
-                self.result.files.append(
-                    IncomingFile(part.name, part.filename, part.display, part.ctype, part.path, part.size)
-                )
+                incoming = IncomingFile(part.name, part.filename, part.display, part.ctype, part.path, part.size)
+                self.result.files.append(incoming)
+                if self.on_file is not None:
+                    self.on_file(incoming)
                 continue
             if len(part.buf) >= _WRITE_BATCH:
                 data, part.buf = part.buf, bytearray()

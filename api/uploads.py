@@ -45,6 +45,7 @@ Parts without a filename are form fields (UTF-8; the last value of a repeated na
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, Final
 
@@ -55,7 +56,7 @@ from python_multipart.multipart import MultipartParser, MultipartState, parse_op
 from api.multipart import MalformedMultipart, MultipartReader, TooManyParts, UploadLimits
 from shared.config import Settings
 from shared.errors import PayloadTooLarge, UnsupportedMediaType
-from shared.uploads import ImageWorkers, IncomingBatch
+from shared.uploads import ImageWorkers, IncomingBatch, IncomingFile
 
 __all__ = [
     "IMAGE_THREADS",
@@ -96,8 +97,11 @@ async def get_image_limiter(request: Request) -> ImageWorkers:
 LimiterDep = Annotated[ImageWorkers, Depends(get_image_limiter)]
 
 
-async def read_multipart(request: Request, limits: UploadLimits, tmp_dir: Path) -> IncomingBatch:
-    """Stream a ``multipart/form-data`` request body into a :class:`~shared.uploads.IncomingBatch` (see module doc)."""
+async def read_multipart(
+    request: Request, limits: UploadLimits, tmp_dir: Path, on_file: Callable[[IncomingFile], None] | None = None
+) -> IncomingBatch:
+    """Stream a ``multipart/form-data`` request body into a :class:`~shared.uploads.IncomingBatch` (see module doc);
+    ``on_file`` is told of each file as soon as it is complete on disk."""
     content_type, params = parse_options_header(request.headers.get("content-type"))
     if content_type != b"multipart/form-data":
         raise UnsupportedMediaType("The request body must be multipart/form-data.", code="unsupported_media_type")
@@ -115,7 +119,7 @@ async def read_multipart(request: Request, limits: UploadLimits, tmp_dir: Path) 
         if declared_len > limits.max_request_bytes:
             raise PayloadTooLarge(f"The request body is larger than {limits.max_request_bytes:,} bytes.")
 
-    reader = MultipartReader(limits, tmp_dir)
+    reader = MultipartReader(limits, tmp_dir, on_file)
     try:
         parser = MultipartParser(boundary, reader.callbacks())
     except FormParserError as exc:

@@ -21,7 +21,7 @@ from shared.datasets.uploads import add_images
 from shared.metadata import METADATA_QUERY
 from shared.pagination import DEFAULT_LIMIT, Page
 from shared.queue import commit
-from shared.uploads import commit_or_delete, delete_objects, purge_prefix
+from shared.uploads import ImagePipeline, commit_or_delete, delete_objects, image_limits, purge_prefix
 
 router = APIRouter(prefix="/v1/datasets")
 
@@ -148,11 +148,15 @@ async def upload_images(
     accepted the answer is **422** `no_images_accepted` with every file in `errors`. A body over the
     request limit is refused with **413** while it streams; **503** `storage_unavailable` if storing fails
     (nothing of the request is kept)."""
-    await crud.get_dataset(scope, dataset_id)  # 404 before reading a byte of the body
+    dataset = await crud.get_dataset(scope, dataset_id)  # 404 before reading a byte of the body
+    full = dataset.image_count >= settings.max_images_per_dataset  # then no CPU is spent on its files
     await scope.session.rollback()  # hand the connection back while the body streams
-    async with await read_multipart(request, upload_limits(settings), settings.tmp_dir) as batch:
-        outcome = await add_images(scope, storage, settings, dataset_id, batch, limiter)
-        await commit_or_delete(scope.session, redis, storage, outcome.stored_keys)
+    # Each photo is processed as soon as its part is on disk, while the rest of the body is still arriving.
+    async with ImagePipeline(image_limits(settings), settings.tmp_dir, limiter) as pipeline:
+        on_file = None if full else pipeline.prefetch
+        async with await read_multipart(request, upload_limits(settings), settings.tmp_dir, on_file) as batch:
+            outcome = await add_images(scope, storage, settings, dataset_id, batch, limiter, pipeline)
+            await commit_or_delete(scope.session, redis, storage, outcome.stored_keys)
     result = await upload_result_out(outcome.images, outcome.rejected, storage, settings.signed_url_ttl)
     return JSONResponse(result.model_dump(mode="json"), status_code=201)
 

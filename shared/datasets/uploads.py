@@ -21,6 +21,7 @@ itself fails, ``shared.uploads.commit_or_delete``), so no orphan object survives
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -219,6 +220,7 @@ async def add_images(
     dataset_id: str,
     batch: IncomingBatch,
     limiter: ImageLimiter,
+    pipeline: ImagePipeline | None = None,
 ) -> UploadOutcome:
     """Validate, normalise, store and record the batch's files (see the module doc). Flushes, never commits.
 
@@ -243,8 +245,12 @@ async def add_images(
 
         # 2. Process and store; 3. lock, re-check against concurrent uploads, insert.
         store = _Store(storage, scope.owner_id, dataset_id, existing, room)
-        async with ImagePipeline(image_limits(settings), settings.tmp_dir, limiter) as pipeline:
-            await pipeline.run(items, store.on_processed)
+        # ``pipeline``: the caller's, which may have started on the files while the body was arriving (it owns
+        # the normalised copies and deletes them when it closes)
+        own = ImagePipeline(image_limits(settings), settings.tmp_dir, limiter) if pipeline is None else None
+        async with own or contextlib.nullcontext(pipeline) as running:
+            assert running is not None
+            await running.run(items, store.on_processed)
             store.raise_errors()
             images = await _insert(scope, store, items, dataset_id, cap)
         rejected = [*batch.rejected, *(it.rejection for it in items if it.rejection), *orphans]

@@ -20,6 +20,7 @@ exit, whatever happened.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import dataclasses
 import hashlib
@@ -98,6 +99,7 @@ class ImagePipeline:
         self.tmp_dir = tmp_dir
         self.workers = workers if isinstance(workers, ImageWorkers) else ImageWorkers(workers)
         self._copies: list[Path] = []
+        self._early: dict[Path, tuple[asyncio.Future[ProcessedImage], Path]] = {}
 
     async def __aenter__(self) -> ImagePipeline:
         return self
@@ -105,7 +107,22 @@ class ImagePipeline:
     async def __aexit__(
         self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
     ) -> None:
+        early, self._early = [task for task, _ in self._early.values()], {}
+        if early:  # files started early that no run() took (a refused request): let them end, then delete
+            with anyio.CancelScope(shield=True):
+                await asyncio.gather(*early, return_exceptions=True)
         await self.discard_copies()
+
+    def prefetch(self, file: IncomingFile) -> None:
+        """Start processing ``file`` now, while the rest of the request body is still arriving (the workers
+        would otherwise idle until the whole body is on disk); :meth:`run` takes the outcome. Sync on purpose:
+        the multipart reader calls it as each file part is complete."""
+        if file.verbatim or file.path in self._early:
+            return
+        dst = self.tmp_dir / f"normalised-{uuid.uuid4().hex}.img"
+        self._copies.append(dst)
+        task = asyncio.ensure_future(self.workers.run(_process_one, file.path, dst, self.limits))
+        self._early[file.path] = (task, dst)
 
     async def run(self, uploads: Sequence[U], on_processed: Callable[[U], Awaitable[None]] | None = None) -> None:
         """Process every upload not refused yet, concurrently (bounded by the limiter); call
@@ -119,10 +136,18 @@ class ImagePipeline:
                 tg.start_soon(self._one, upload, on_processed)
 
     async def _one(self, upload: U, on_processed: Callable[[U], Awaitable[None]] | None) -> None:
-        dst = self.tmp_dir / f"normalised-{uuid.uuid4().hex}.img"
-        self._copies.append(dst)  # whatever happens next (a cancelled request too), the copy is deleted
+        early = self._early.pop(upload.file.path, None)
+        if early is not None:
+            task, dst = early
+        else:
+            task, dst = None, self.tmp_dir / f"normalised-{uuid.uuid4().hex}.img"
+            self._copies.append(dst)  # whatever happens next (a cancelled request too), the copy is deleted
         try:
-            upload.image = await self.workers.run(_process_one, upload.file.path, dst, self.limits)
+            if task is not None:
+                with anyio.CancelScope(shield=True):  # as workers.run: the copy is known before anything else
+                    image = await task
+            else:
+                image = await self.workers.run(_process_one, upload.file.path, dst, self.limits)
         except ImageRejected as exc:
             upload.reject(exc.code, exc.detail)
             return
@@ -139,7 +164,8 @@ class ImagePipeline:
             return
         if upload.file.verbatim:
             dst = upload.file.path
-            upload.image = await anyio.to_thread.run_sync(_as_stored, upload.image, dst)
+            image = await anyio.to_thread.run_sync(_as_stored, image, dst)
+        upload.image = image
         upload.normalised = dst
         if on_processed is not None:
             await on_processed(upload)

@@ -75,3 +75,33 @@ async def test_rejections_keep_their_file_and_nothing_is_left_when_a_caller_step
         ("notes.jpg", "unsupported_format"),
     ]
     assert sorted(p.name for p in tmp.iterdir()) == sorted(f.path.name for f in files)  # no normalised copy
+
+
+async def test_files_started_early_give_the_same_outcomes_and_leave_nothing(tmp_path: Path) -> None:
+    """``prefetch`` (the multipart reader calls it as each part is on disk) starts a file's processing before the
+    body has ended; ``run`` then takes that outcome instead of processing the file again. A file started early
+    that no run takes (a request refused after it) is waited for and its copy deleted."""
+    tmp = tmp_path / "tmp"
+    tmp.mkdir()
+    files = [
+        _local_file(hostile.COFFEE, tmp, "coffee.png"),
+        _local_file(hostile.truncated_jpeg(tmp_path), tmp, "broken.jpg"),
+        _local_file(hostile.ROCKET, tmp, "rocket.jpg"),
+        _local_file(hostile.CHELSEA, tmp, "never-run.png"),
+    ]
+    early = [Upload(i, f) for i, f in enumerate(files[:3])]
+    late = [Upload(i, f) for i, f in enumerate(files[:3])]
+    async with ImagePipeline(ImageLimits(), tmp, anyio.CapacityLimiter(2)) as pipeline:
+        for f in files:
+            pipeline.prefetch(f)
+        await pipeline.run(early)
+        assert all(u.normalised is not None and u.normalised.exists() for u in early if u.accepted)
+    async with ImagePipeline(ImageLimits(), tmp, anyio.CapacityLimiter(2)) as pipeline:
+        await pipeline.run(late)
+
+    def outcome(u: Upload) -> tuple[str | None, str | None]:
+        return (u.image.sha256 if u.image else None, u.rejection.code if u.rejection else None)
+
+    assert [outcome(u) for u in early] == [outcome(u) for u in late]
+    assert [u.rejection.code for u in early if u.rejection] == ["corrupt_image"]
+    assert sorted(p.name for p in tmp.iterdir()) == sorted(f.path.name for f in files)  # every copy is gone
