@@ -297,15 +297,7 @@ def process_image(src: Path, dst: Path, limits: ImageLimits) -> ProcessedImage:
     if stripped is not None:
         # Lossless: the photo's own compressed data, every metadata segment left out, checked by decoding it.
         _verify_entropy_data(im)
-        dst.write_bytes(stripped)
-        return ProcessedImage(
-            content_type=_CONTENT_TYPES[fmt],
-            ext=_EXTS[fmt],
-            width=probe.width,
-            height=probe.height,
-            size_bytes=len(stripped),
-            sha256=hashlib.sha256(stripped).hexdigest(),
-        )
+        return _written(dst, fmt, stripped, probe.width, probe.height)
     del data
     _load(im)
     orientation = im.getexif().get(_EXIF_ORIENTATION_TAG)
@@ -313,13 +305,16 @@ def process_image(src: Path, dst: Path, limits: ImageLimits) -> ProcessedImage:
     method = _ORIENTATION.get(orientation) if isinstance(orientation, int) else None
     if method is not None:
         out = out.transpose(method)
-    encoded = _encode(out, fmt, probe.lossless)
+    return _written(dst, fmt, _encode(out, fmt, probe.lossless), out.width, out.height)
+
+
+def _written(dst: Path, fmt: str, encoded: bytes, width: int, height: int) -> ProcessedImage:
     dst.write_bytes(encoded)
     return ProcessedImage(
         content_type=_CONTENT_TYPES[fmt],
         ext=_EXTS[fmt],
-        width=out.width,
-        height=out.height,
+        width=width,
+        height=height,
         size_bytes=len(encoded),
         sha256=hashlib.sha256(encoded).hexdigest(),
     )
