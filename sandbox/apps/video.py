@@ -34,7 +34,10 @@ def frames(img: Image.Image, n: int, motion: int, seed: int) -> list[np.ndarray]
         w, h = width / zoom, height / zoom
         cx = width / 2 + direction[0] * reach * t * width / 2
         cy = height / 2 + direction[1] * reach * t * height / 2
-        box = (cx - w / 2, cy - h / 2, cx + w / 2, cy + h / 2)
+        # the camera stays inside the picture (a pan towards an edge stops at it)
+        x0 = min(max(cx - w / 2, 0.0), width - w)
+        y0 = min(max(cy - h / 2, 0.0), height - h)
+        box = (x0, y0, x0 + w, y0 + h)
         out.append(np.asarray(base.resize((width, height), Image.Resampling.BILINEAR, box=box)))
     return out
 

@@ -69,13 +69,25 @@ async def _wait_status(app: Any, training_id: str, status: str, timeout: float =
     raise AssertionError(f"training never reached {status}")
 
 
-async def _freeze_in_stage_and_kill(app: Any, api: Any, proc: Any, dataset_id: str, stage: str) -> dict[str, Any]:
+def _submissions(sandbox: Any, training_id: str) -> list[dict[str, Any]]:
+    requests = sandbox.requests("fal-ai/flux-lora-fast-training")["requests"]
+    return [r for r in requests if r["input"]["images_data_url"].count(training_id)]
+
+
+async def _freeze_in_stage_and_kill(
+    app: Any, api: Any, proc: Any, sandbox: Any, dataset_id: str, stage: str
+) -> dict[str, Any]:
     """Kill -9 the worker while the training is in ``stage``, mid-step.
 
     The row is locked as soon as the stage is seen, so the worker's next write blocks and the kill lands
     mid-step. On a loaded machine the worker may already have moved on before the lock was taken (a
     stage can last milliseconds): the status read *under the lock* says so, and the attempt is repeated
-    with a new training instead of killing in the wrong stage."""
+    with a new training instead of killing in the wrong stage.
+
+    ``preparing``: the start commits the submission nonce, so the step's next write is the one that records
+    the submission, *after* the submit: waiting for the worker to block on it would let it submit (the
+    documented window a callback-less orphan lives in, covered by ``test_orphan_submissions``). Here the kill
+    lands at once, while the archive is being made, and only if nothing was submitted for this training yet."""
     for _ in range(5):
         trn: dict[str, Any] = (await api.post("/v1/trainings", json={"dataset_id": dataset_id})).json()
         await _wait_status(app, trn["id"], stage)
@@ -84,8 +96,11 @@ async def _freeze_in_stage_and_kill(app: Any, api: Any, proc: Any, dataset_id: s
             locked = await conn.scalar(
                 text("SELECT status FROM trainings WHERE id = :id FOR UPDATE"), {"id": trn["id"]}
             )
+            if locked == stage and stage == "preparing" and _submissions(sandbox, trn["id"]):
+                locked = "submitted"  # it got past the submit before the lock: not mid-preparation
             if locked == stage:
-                await asyncio.sleep(0.3)
+                if stage != "preparing":
+                    await asyncio.sleep(0.3)
                 proc.kill9()
             await trans.rollback()
         if locked == stage:
@@ -104,18 +119,14 @@ async def test_kill9_then_restart_succeeds_with_one_submission_and_one_model(
     ds = await create_dataset(app, owner_id, images=6)
     proc.start()
     proc.wait_alive(0.5)
-    trn = await _freeze_in_stage_and_kill(app, api, proc, ds.id, stage)
+    trn = await _freeze_in_stage_and_kill(app, api, proc, sandbox, ds.id, stage)
     proc.restart()
     try:
         done = await wait_for(api, f"/v1/trainings/{trn['id']}", TERMINAL, timeout=60)
     except AssertionError:
         raise AssertionError(proc.output()) from None
     assert done["status"] == "succeeded", (done, proc.output())
-    submissions = [
-        r
-        for r in sandbox.requests("fal-ai/flux-lora-fast-training")["requests"]
-        if r["input"]["images_data_url"].count(trn["id"])
-    ]
+    submissions = _submissions(sandbox, trn["id"])
     assert len(submissions) == 1, submissions
     async with app.state.sessionmaker() as session:
         models = await session.scalar(select(func.count()).select_from(Model).where(Model.training_id == trn["id"]))
