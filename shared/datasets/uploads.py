@@ -247,10 +247,12 @@ async def add_images(
         store = _Store(storage, scope.owner_id, dataset_id, existing, room)
         # ``pipeline``: the caller's, which may have started on the files while the body was arriving (it owns
         # the normalised copies and deletes them when it closes)
-        own = ImagePipeline(image_limits(settings), settings.tmp_dir, limiter) if pipeline is None else None
-        async with own or contextlib.nullcontext(pipeline) as running:
-            assert running is not None
-            await running.run(items, store.on_processed)
+        async with contextlib.AsyncExitStack() as owned:
+            if pipeline is None:
+                pipeline = await owned.enter_async_context(
+                    ImagePipeline(image_limits(settings), settings.tmp_dir, limiter)
+                )
+            await pipeline.run(items, store.on_processed)
             store.raise_errors()
             images = await _insert(scope, store, items, dataset_id, cap)
         rejected = [*batch.rejected, *(it.rejection for it in items if it.rejection), *orphans]
