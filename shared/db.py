@@ -38,6 +38,7 @@ def create_engine(url: str, *, pool_size: int = 10, echo: bool = False) -> Async
         pool_size=pool_size,
         max_overflow=pool_size,
         pool_pre_ping=True,
+        pool_use_lifo=True,
         echo=echo,
         connect_args={"server_settings": {"application_name": "fotogen", "timezone": "UTC"}},
     )

@@ -271,16 +271,17 @@ def _encode(im: Image.Image, fmt: str, lossless_source: bool) -> bytes:
     return buf.getvalue()
 
 
-def process_image(src: Path, dst: Path, limits: ImageLimits) -> ProcessedImage:
-    """Validate ``src`` and write its upright, metadata-free re-encoding to ``dst``.
+def process_image(src: Path | bytes, dst: Path, limits: ImageLimits) -> ProcessedImage:
+    """Validate ``src`` (a file, or its bytes already in memory) and write its upright, metadata-free
+    re-encoding to ``dst``.
 
     Raises :class:`ImageRejected`. ``size_bytes``/``sha256`` describe ``dst``; ``width``/``height``
     the stored (upright) image.
     """
-    size = src.stat().st_size
+    size = len(src) if isinstance(src, bytes) else src.stat().st_size
     if size > limits.max_file_bytes:
         raise ImageRejected("file_too_large", f"File is {size:,} bytes; the limit is {limits.max_file_bytes:,} bytes.")
-    data = src.read_bytes()
+    data = src if isinstance(src, bytes) else src.read_bytes()
     if len(data) > limits.max_file_bytes:  # grew between stat and read
         raise ImageRejected("file_too_large", f"File is larger than {limits.max_file_bytes:,} bytes.")
     fmt = sniff_format(data[:16])
@@ -320,16 +321,20 @@ def _written(dst: Path, fmt: str, encoded: bytes, width: int, height: int) -> Pr
     )
 
 
-def make_thumbnail(src: Path, dst: Path, max_side: int = 256) -> tuple[int, int]:
-    """Write a WebP thumbnail (longest side ``max_side``, upright, no metadata); return its size.
+def make_thumbnail(src: Path | bytes, dst: Path, max_side: int = 256) -> tuple[int, int]:
+    """Write a WebP thumbnail (longest side ``max_side``, upright, no metadata) of ``src`` (a file or its
+    bytes); return its size.
 
     Meant for our own generation outputs; still guarded by the default pixel limit.
     """
-    with Image.open(src, formats=("JPEG", "PNG", "WEBP")) as im:
+    with Image.open(io.BytesIO(src) if isinstance(src, bytes) else src, formats=("JPEG", "PNG", "WEBP")) as im:
         if im.width * im.height > ImageLimits().max_pixels:
             raise ImageRejected("image_too_large", "Image is too large for a thumbnail.")
         orientation = im.getexif().get(_EXIF_ORIENTATION_TAG)
-        im.thumbnail((max_side, max_side), Image.Resampling.LANCZOS)
+        # Shrink on load, as libvips' thumbnailer does: a JPEG is decoded straight at the scale closest above the
+        # target (libjpeg's scaled inverse DCT), anything else box-reduced by the integer factor, then Lanczos
+        # for the rest. A third of the time of a Lanczos from full size; at 256 px the difference is not visible.
+        im.thumbnail((max_side, max_side), Image.Resampling.LANCZOS, reducing_gap=1.0)
         thumb: Image.Image = im
         if thumb.mode not in ("RGB", "RGBA"):
             thumb = thumb.convert("RGBA" if thumb.has_transparency_data else "RGB")
@@ -337,7 +342,7 @@ def make_thumbnail(src: Path, dst: Path, max_side: int = 256) -> tuple[int, int]
         if method is not None:
             thumb = thumb.transpose(method)
         thumb.info = {}
-        thumb.save(dst, "WEBP", quality=80, method=4)
+        thumb.save(dst, "WEBP", quality=80, method=2)  # method 4 takes twice as long for ~5 % fewer bytes
         return thumb.size
 
 

@@ -179,9 +179,15 @@ def test_with_an_endpoint_fotogen_api_exports_otlp(settings: Settings) -> None:
         return Response(b"", media_type="application/x-protobuf")
 
     collector = Starlette(routes=[Route("/v1/traces", traces, methods=["POST"])])
-    with serve(collector) as endpoint, api_processes(
-        settings, OTEL_EXPORTER_OTLP_ENDPOINT=endpoint, OTEL_BSP_SCHEDULE_DELAY="100", OTEL_SERVICE_NAME="fotogen-test"
-    ) as [api]:
+    with (
+        serve(collector) as endpoint,
+        api_processes(
+            settings,
+            OTEL_EXPORTER_OTLP_ENDPOINT=endpoint,
+            OTEL_BSP_SCHEDULE_DELAY="100",
+            OTEL_SERVICE_NAME="fotogen-test",
+        ) as [api],
+    ):
         traceparent = f"00-{'ab' * 16}-{'cd' * 8}-01"  # the caller's trace: the request continues it
         assert httpx.get(f"{api}/healthz", headers={"traceparent": traceparent}).status_code == 200
         deadline = time.monotonic() + 20

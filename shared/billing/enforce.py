@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Literal
 
-from sqlalchemy import BigInteger, String, TextualSelect, case, func, literal, select, text, update
+from sqlalchemy import BigInteger, ColumnElement, String, TextualSelect, case, func, literal, select, text, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -225,14 +225,19 @@ async def _ledger_once(session: AsyncSession, values: dict[str, object]) -> None
 
 
 async def settle(
-    session: AsyncSession, job_type: str, job_id: str, outcome: Outcome, delivered_quantity: int | None = None
+    session: AsyncSession,
+    job_type: str,
+    job_id: str,
+    outcome: Outcome,
+    delivered_quantity: int | ColumnElement[int] | None = None,
 ) -> bool:
     """Settle a job that ended (call in the transaction of its terminal transition). ``delivered_quantity``
-    is what a successful job delivered (None: all it asked for). Returns False when there was nothing to
+    is what a successful job delivered (None: all it asked for), a number or a SQL expression evaluated in the
+    settling UPDATE. Returns False when there was nothing to
     settle: the job named no end user, or it was settled already."""
     delivered: Any = literal(0) if outcome != "succeeded" else UsageRecord.quantity
     if outcome == "succeeded" and delivered_quantity is not None:
-        delivered = func.least(UsageRecord.quantity, max(0, delivered_quantity))
+        delivered = func.least(UsageRecord.quantity, func.greatest(0, delivered_quantity))
     record = await session.scalar(
         update(UsageRecord)
         .where(UsageRecord.job_type == job_type, UsageRecord.job_id == job_id, UsageRecord.status == "open")

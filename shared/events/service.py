@@ -15,12 +15,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import func, select, text
+from sqlalchemy import BigInteger, String, bindparam, column, func, select, text
+from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from shared.db import utcnow
 from shared.errors import BadRequest
 from shared.events.schemas import EventOut
 from shared.models import Event
+from shared.models.base import Timestamp
 from shared.pagination import Page, decode_cursor
 from shared.webhooks.outbox import write_deliveries
 
@@ -28,15 +31,48 @@ EVENT_LOCK_KEY = 0x466F746F  # "Foto"
 NOTIFY_CHANNEL = "fotogen_events"
 
 
+# One statement, one round trip: the advisory lock (a MATERIALIZED CTE the INSERT reads from, so the lock is taken
+# before the identity default draws the id), the insert, its NOTIFY (delivered at commit) and the owner's webhook
+# endpoints for the outbox.
+_WRITE_EVENT = (
+    text(
+        """
+        WITH event_lock AS MATERIALIZED (SELECT pg_advisory_xact_lock(:lock_key)),
+        new_event AS (
+            INSERT INTO events (owner_id, type, job_type, job_id, data, created_at)
+            SELECT :owner_id, :type, :job_type, :job_id, :data, :created_at FROM event_lock
+            RETURNING id, pg_notify(:channel, id || ':' || owner_id || ':' || job_id)
+        )
+        SELECT new_event.id, endpoint.id AS endpoint_id, endpoint.events AS endpoint_events
+        FROM new_event LEFT JOIN webhook_endpoints AS endpoint ON endpoint.owner_id = :owner_id
+        """
+    )
+    .bindparams(bindparam("data", type_=JSONB), bindparam("created_at", type_=Timestamp))
+    .columns(column("id", BigInteger), column("endpoint_id", String), column("endpoint_events", JSONB))
+)
+
+
 async def write_event(
     session: AsyncSession, *, owner_id: str, type: str, job_type: str, job_id: str, data: dict[str, Any]
 ) -> Event:
-    await session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": EVENT_LOCK_KEY})
-    event = Event(owner_id=owner_id, type=type, job_type=job_type, job_id=job_id, data=data)
-    session.add(event)
-    await session.flush()
-    await session.execute(select(func.pg_notify(NOTIFY_CHANNEL, f"{event.id}:{owner_id}:{job_id}")))
-    await write_deliveries(session, event)
+    """Write an event (and its webhook deliveries) in the caller's transaction; returns it (not in the session)."""
+    created_at = utcnow()
+    params = {
+        "lock_key": EVENT_LOCK_KEY,
+        "channel": NOTIFY_CHANNEL,
+        "owner_id": owner_id,
+        "type": type,
+        "job_type": job_type,
+        "job_id": job_id,
+        "data": data,
+        "created_at": created_at,
+    }
+    rows = (await session.execute(_WRITE_EVENT, params)).all()
+    event = Event(
+        id=rows[0].id, owner_id=owner_id, type=type, job_type=job_type, job_id=job_id, data=data, created_at=created_at
+    )
+    endpoints = [(r.endpoint_id, r.endpoint_events) for r in rows if r.endpoint_id is not None]
+    await write_deliveries(session, event, endpoints)
     return event
 
 

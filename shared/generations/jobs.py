@@ -26,9 +26,8 @@ from typing import Any
 
 import httpx
 from PIL import Image
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.dialects.postgresql import insert
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared.fal.errors import PROVIDER_FAILED, PROVIDER_UNAVAILABLE, ProviderError
 from shared.generations.service import serialize
@@ -108,14 +107,6 @@ class GenerationSteps(ProviderSteps):
             *(_store_image(job.env, row, n, o) for n, o in enumerate(outputs) if not (withhold and nsfw[n]))
         )
         async with job.env.sessionmaker() as session:
-            # the row lock orders this against an API cancel (which locks the row too)
-            current = await session.get(Generation, row.id, with_for_update=True, populate_existing=True)
-            canceled = current is not None and current.cancel_requested_at is not None
-            if current is None or current.status != S.RUNNING or canceled:
-                await session.rollback()
-                if canceled:
-                    await job.cancel()
-                return None
             kept = iter(stored)
             rows = [
                 _withheld_row(row, n) if withhold and nsfw[n] else _image_row(row, n, next(kept), nsfw[n])
@@ -129,7 +120,17 @@ class GenerationSteps(ProviderSteps):
                 "seed": seed if isinstance(seed, int) and not isinstance(seed, bool) else row.seed,
                 "result": {**(row.result or {}), "timings": result.get("timings")},
             }
-            await job.move((S.RUNNING,), S.SUCCEEDED, "succeeded", values, session=session)
+            # Conditional on no cancel having been recorded: an API cancel locks the row, so this UPDATE waits for
+            # it and then sees it. Either way the image rows go only with the move.
+            done = await job.move(
+                (S.RUNNING,), S.SUCCEEDED, "succeeded", values, session=session, unless_cancel_requested=True
+            )
+            if done is None:
+                await session.rollback()
+                current = await session.get(Generation, row.id, populate_existing=True)
+                if current is not None and current.status in CANCELABLE and current.cancel_requested_at is not None:
+                    await job.cancel()  # a cancel that lands while the outputs are copied still wins
+                return None
             await commit(session, job.env.redis)
         return None
 
@@ -150,12 +151,10 @@ def _withheld_row(row: Generation, n: int) -> dict[str, Any]:
     }
 
 
-async def delivered_images(session: AsyncSession, row: Any) -> int:
+def delivered_images(row: Any) -> ColumnElement[int]:
     """What a succeeded generation is charged for: the images it stored (withheld ones are refunded)."""
-    count = await session.scalar(
-        select(func.count()).where(GenerationImage.generation_id == row.id, GenerationImage.withheld.is_(False))
-    )
-    return int(count or 0)
+    stored = select(func.count()).where(GenerationImage.generation_id == row.id, GenerationImage.withheld.is_(False))
+    return stored.scalar_subquery()
 
 
 def _image_row(row: Generation, n: int, image: dict[str, Any], nsfw: bool) -> dict[str, Any]:
@@ -182,20 +181,17 @@ async def _store_image(env: JobEnv, row: Generation, n: int, output: dict[str, A
     fmt = row.params.get("output_format", "jpeg")
     key = f"{prefix(row)}{n}.{'png' if fmt == 'png' else 'jpg'}"
     thumb_key = f"{prefix(row)}{n}.thumb.webp"
-    tmp_dir = env.settings.tmp_dir
-    await asyncio.to_thread(tmp_dir.mkdir, parents=True, exist_ok=True)
-    fd, name = await asyncio.to_thread(tempfile.mkstemp, dir=tmp_dir, prefix=f"{row.id}-{n}-")
-    os.close(fd)
-    src, dst, thumb = Path(name), Path(name + ".img"), Path(name + ".thumb.webp")
+    src, dst, thumb = await asyncio.to_thread(_temp_paths, env.settings.tmp_dir, f"{row.id}-{n}-")
     try:
         obj = await env.storage.stat(key)
         if obj is None:
-            # The first attempt: the normalised copy and the thumbnail are made side by side from the download
-            # (make_thumbnail turns it upright too), and what process_image measured is what is stored.
-            await _download(env, str(output["url"]), src)
+            # The first attempt: the normalised copy and the thumbnail are made side by side from the download,
+            # held in memory (make_thumbnail turns it upright too), and what process_image measured is stored.
+            limits = image_limits(env.settings)
+            data = await _download(env, str(output["url"]), limits.max_file_bytes, n)
             made = await asyncio.gather(
-                asyncio.to_thread(process_image, src, dst, image_limits(env.settings)),
-                asyncio.to_thread(make_thumbnail, src, thumb, THUMBNAIL_SIDE),
+                asyncio.to_thread(process_image, data, dst, limits),
+                asyncio.to_thread(make_thumbnail, data, thumb, THUMBNAIL_SIDE),
                 return_exceptions=True,  # both threads end before the files go
             )
             for outcome in made:
@@ -214,10 +210,22 @@ async def _store_image(env: JobEnv, row: Generation, n: int, output: dict[str, A
             await asyncio.to_thread(make_thumbnail, src, thumb, THUMBNAIL_SIDE)
             await _put_if_absent(env, thumb_key, thumb, "image/webp")
     finally:
-        for path in (src, dst, thumb):
-            with contextlib.suppress(OSError):
-                await asyncio.to_thread(path.unlink)
+        await asyncio.to_thread(_unlink, src, dst, thumb)
     return _image_record(obj, thumb_key, width, height, _FORMATS[pil_format][0])
+
+
+def _temp_paths(tmp_dir: Path, prefix: str) -> tuple[Path, Path, Path]:
+    """A fresh temp name (its own file, for a stored copy read back) and two siblings for what is made from it."""
+    tmp_dir.mkdir(parents=True, exist_ok=True)
+    fd, name = tempfile.mkstemp(dir=tmp_dir, prefix=prefix)
+    os.close(fd)
+    return Path(name), Path(name + ".img"), Path(name + ".thumb.webp")
+
+
+def _unlink(*paths: Path) -> None:
+    for path in paths:
+        with contextlib.suppress(OSError):
+            path.unlink()
 
 
 async def _put(env: JobEnv, key: str, path: Path, content_type: str) -> StoredObject:
@@ -235,8 +243,9 @@ async def _put_if_absent(env: JobEnv, key: str, path: Path, content_type: str) -
         await env.storage.put_file(key, path, content_type)
 
 
-async def _download(env: JobEnv, url: str, path: Path) -> None:
-    """Stream a provider file to ``path`` (errors mapped like ``copy_url_to_storage``'s)."""
+async def _download(env: JobEnv, url: str, max_bytes: int, n: int) -> bytes:
+    """A provider's output image, into memory: at most ``max_bytes`` (the limit an upload is held to, which
+    the copy must meet anyway); errors mapped like ``copy_url_to_storage``'s."""
     http = env.http
     assert http is not None
     try:
@@ -246,9 +255,13 @@ async def _download(env: JobEnv, url: str, path: Path) -> None:
                 raise ProviderError(
                     code, f"provider file answered {response.status_code}", code == PROVIDER_UNAVAILABLE
                 )
-            with path.open("wb") as out:
-                async for chunk in response.aiter_bytes(1024 * 1024):
-                    await asyncio.to_thread(out.write, chunk)
+            body = bytearray()
+            async for chunk in response.aiter_bytes(1024 * 1024):
+                body += chunk
+                if len(body) > max_bytes:
+                    message = f"Output image {n} is not usable: it is larger than {max_bytes:,} bytes."
+                    raise ProviderError(PROVIDER_FAILED, message, False)
+            return bytes(body)
     except httpx.TransportError as exc:
         raise ProviderError(PROVIDER_UNAVAILABLE, f"could not download provider file: {exc!r}", True) from exc
 

@@ -17,7 +17,7 @@ from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared.config import Settings
@@ -32,8 +32,9 @@ EVENTS = ("queued", "started", "progress", "succeeded", "failed", "canceled")
 
 # serialize(session, storage, signed-URL lifetime, row) -> the job as GET returns it
 Serializer = Callable[[AsyncSession, Storage, timedelta, Any], Awaitable[BaseModel]]
-# delivered(session, row) -> the units a succeeded job delivered, for billing (None: all it was admitted for)
-DeliveredCount = Callable[[AsyncSession, Any], Awaitable[int | None]]
+# delivered(row) -> a SQL expression of the units a succeeded job delivered, for billing (evaluated inside the
+# settling UPDATE, in the terminal transition's transaction: no round trip of its own)
+DeliveredCount = Callable[[Any], ColumnElement[int]]
 # find(session, provider_request_id) -> the id of the job this provider request belongs to, or None
 RequestFinder = Callable[[AsyncSession, Any, str], Awaitable[str | None]]
 

@@ -85,7 +85,25 @@ async def request_cancel(session: AsyncSession, env: JobEnv, kind: JobKind, job_
     return row
 
 
-async def _claim(env: JobEnv, kind: JobKind, job_id: str, seq: int) -> tuple[bool, str | None]:
+async def _claim(env: JobEnv, kind: JobKind, job_id: str, seq: int) -> tuple[Any | None, str | None]:
+    """Take step ``seq``'s lease; returns the row as it now is (None when the step is not to run) and the first
+    submission nonce when this step started the job.
+
+    A job still ``queued`` (and not being canceled) starts in the same transaction, with its first submission
+    nonce: one transaction from pickup to the submit. Should the start raise (a row its kind cannot serialize),
+    the claim is taken alone and the step meets the error again where the bounded retries count it."""
+    try:
+        return await _claim_once(env, kind, job_id, seq, start=True)
+    except TRANSIENT:
+        raise
+    except Exception as exc:
+        log.warning("job_start_with_claim_failed", kind=kind.name, job_id=job_id, error=repr(exc))
+        return await _claim_once(env, kind, job_id, seq, start=False)
+
+
+async def _claim_once(
+    env: JobEnv, kind: JobKind, job_id: str, seq: int, *, start: bool
+) -> tuple[Any | None, str | None]:
     model = kind.model
     where = [
         model.id == job_id,
@@ -94,17 +112,34 @@ async def _claim(env: JobEnv, kind: JobKind, job_id: str, seq: int) -> tuple[boo
         lease.is_free(model.lease_until),
     ]
     async with env.sessionmaker() as session:
-        row = await lease.claim(
+        found = await lease.claim(
             session,
             model,
             model.lease_until,
             env.settings.job_lease_seconds,
             where,
             values={"lease_owner": env.worker_id},
-            returning=[model.id, model.request_id],
+            returning=[model],
         )
-        await session.commit()
-    return (row is not None, row[1] if row is not None else None)
+        row, nonce = (found[0] if found is not None else None), None
+        if start and row is not None and row.status == kind.queued and row.cancel_requested_at is None:
+            nonce = None if row.provider_request_id else secrets.token_hex(8)
+            values = {"started_at": utcnow(), **kind.steps.started_values(Job(env, kind, row))}
+            if nonce:
+                values["submit_nonce"] = nonce
+            # The lease's UPDATE holds the row: it is still queued, so the move happens.
+            row = await transition(
+                session,
+                env,
+                kind,
+                job_id,
+                from_statuses=(kind.queued,),
+                to=kind.started,
+                event="started",
+                values=values,
+            )
+        await commit(session, env.redis)
+    return row, nonce
 
 
 async def fail_job(
@@ -125,18 +160,16 @@ async def fail_job(
             log.warning("job_cleanup_failed", kind=kind.name, job_id=job_id, error=repr(exc))
 
 
-async def advance(env: JobEnv, kind: JobKind, job_id: str) -> float | None:
-    """One step of the job: nothing when it ended, the cancel when one was asked for, else the kind's step."""
-    async with env.sessionmaker() as session:
-        row = await session.get(kind.model, job_id)
+async def advance(env: JobEnv, kind: JobKind, row: Any, nonce: str | None = None) -> float | None:
+    """One step of the job whose lease this step holds (``row`` as the claim returned it; ``nonce`` when the
+    claim started it): nothing when it ended, the cancel when one was asked for, else the kind's step."""
     if row is None or row.status in kind.terminal:
         return None
     job = Job(env, kind, row)
     if row.cancel_requested_at is not None and row.status in kind.cancelable:
         await job.cancel()
         return None
-    if row.status == kind.queued:
-        # The start commits the first submission nonce too: one transaction less before the first submit.
+    if row.status == kind.queued:  # the claim could not start it (see _claim): start it here
         nonce = None if row.provider_request_id else secrets.token_hex(8)
         values = {"started_at": utcnow(), **kind.steps.started_values(job)}
         if nonce:
@@ -144,7 +177,7 @@ async def advance(env: JobEnv, kind: JobKind, job_id: str) -> float | None:
         moved = await job.move((kind.queued,), kind.started, "started", values)
         if moved is None:
             return 0.0
-        job.started_nonce = nonce
+    job.started_nonce = nonce
     left = job.deadline_left()
     if left <= 0:
         await job.expire()
@@ -156,11 +189,11 @@ async def advance(env: JobEnv, kind: JobKind, job_id: str) -> float | None:
 
 async def run_step(env: JobEnv, kind_name: str, job_id: str, seq: int) -> str:
     kind = env.kinds.get(kind_name)
-    claimed, request_id = await _claim(env, kind, job_id, seq)
-    if not claimed:
+    row, nonce = await _claim(env, kind, job_id, seq)
+    if row is None:
         return "skipped"
-    if request_id:
-        structlog.contextvars.bind_contextvars(request_id=request_id)
+    if row.request_id:
+        structlog.contextvars.bind_contextvars(request_id=row.request_id)
     model = kind.model
     heartbeat = asyncio.create_task(
         lease.heartbeat(
@@ -176,7 +209,7 @@ async def run_step(env: JobEnv, kind_name: str, job_id: str, seq: int) -> str:
     error: str | None = None  # the type of an unexpected exception the step raised
     started = time.perf_counter()
     try:
-        delay = await advance(env, kind, job_id)
+        delay = await advance(env, kind, row, nonce)
     except ProviderError as exc:
         if not exc.retryable:
             await fail_job(env, kind, job_id, exc.code, exc.message)

@@ -97,6 +97,7 @@ class Job:
         extra: dict[str, Any] | None = None,
         *,
         session: AsyncSession | None = None,
+        unless_cancel_requested: bool = False,
     ) -> Any | None:
         """A conditional change (and its event) of this job; in ``session`` if given (the caller commits),
         else in a transaction of its own. Returns the updated row, None when the job had moved on."""
@@ -111,6 +112,7 @@ class Job:
                 event=event,
                 values=values,
                 extra=extra,
+                unless_cancel_requested=unless_cancel_requested,
             )
         async with self.env.sessionmaker() as own:
             row = await transition(
@@ -123,6 +125,7 @@ class Job:
                 event=event,
                 values=values,
                 extra=extra,
+                unless_cancel_requested=unless_cancel_requested,
             )
             await commit(own, self.env.redis)
         if row is not None:

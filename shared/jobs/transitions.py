@@ -10,7 +10,7 @@ from collections.abc import Iterable
 from datetime import timedelta
 from typing import Any, cast
 
-from sqlalchemy import func, update
+from sqlalchemy import and_, func, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared import metrics
@@ -78,9 +78,12 @@ async def transition(
     event: str | None,
     values: dict[str, Any] | None = None,
     extra: dict[str, Any] | None = None,
+    unless_cancel_requested: bool = False,
 ) -> Any | None:
     """Conditional state change + its event in the caller's transaction; None if the job was not in
-    ``from_statuses`` (None: any non-terminal status) — someone else moved it, so a repeated step is a no-op."""
+    ``from_statuses`` (None: any non-terminal status) — someone else moved it, so a repeated step is a no-op —
+    or, with ``unless_cancel_requested``, if a cancel was recorded (the UPDATE waits for a cancel holding the row
+    and then sees it)."""
     model = kind.model
     vals: dict[str, Any] = dict(values or {})
     if to is not None:
@@ -92,6 +95,8 @@ async def transition(
     allowed = (
         model.status.in_(tuple(from_statuses)) if from_statuses is not None else model.status.not_in(kind.terminal)
     )
+    if unless_cancel_requested:
+        allowed = and_(allowed, model.cancel_requested_at.is_(None))
     stmt = (
         update(model)
         .where(model.id == job_id, allowed)
@@ -103,9 +108,11 @@ async def transition(
     if row is not None and to in kind.terminal:
         metrics.job_finished(kind.name, to, vals.get("error_code"))
         # The one billing hook: capture what a job delivered, refund the rest, give a failed or canceled
-        # job's quota back — in this transaction, idempotently (a no-op for jobs that named no end user).
-        delivered = await kind.delivered(session, row) if kind.delivered and to == "succeeded" else None
-        await settle(session, kind.name, job_id, cast(Outcome, str(to)), delivered)
+        # job's quota back — in this transaction, idempotently. A job that named no end user was never
+        # admitted against one (``shared.billing.admit`` writes no record): nothing to settle, no statement.
+        if getattr(row, "end_user", "") is not None:
+            delivered = kind.delivered(row) if kind.delivered and to == "succeeded" else None
+            await settle(session, kind.name, job_id, cast(Outcome, str(to)), delivered)
     if row is not None and event is not None:
         ttl = env.settings.signed_url_ttl
         await emit(session, env.storage, ttl, kind, row, event, refresh=False, **(extra or {}))

@@ -35,7 +35,7 @@ from datetime import timedelta
 from typing import Any
 
 import structlog
-from sqlalchemy import func, select, update
+from sqlalchemy import ColumnElement, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared.db import utcnow
@@ -266,12 +266,10 @@ async def _finish(job: Job, items: list[MeshItem]) -> None:
     await job.move((S.RUNNING,), S.FAILED, "failed", {"progress": 1.0, "error_code": code, "error_message": message})
 
 
-async def delivered_items(session: AsyncSession, row: Any) -> int:
+def delivered_items(row: Any) -> ColumnElement[int]:
     """What a succeeded mesh job is charged for: its items that succeeded (the others are refunded)."""
-    count = await session.scalar(
-        select(func.count()).where(MeshItem.mesh_job_id == row.id, MeshItem.status == I.SUCCEEDED)
-    )
-    return int(count or 0)
+    succeeded = select(func.count()).where(MeshItem.mesh_job_id == row.id, MeshItem.status == I.SUCCEEDED)
+    return succeeded.scalar_subquery()
 
 
 MESH = JobKind(

@@ -12,15 +12,15 @@ outbox knows nothing of how events are written.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import timedelta
 
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared.db import utcnow
 from shared.ids import new_id
 from shared.jobs import lease
-from shared.models import Event, WebhookDelivery, WebhookEndpoint
+from shared.models import Event, WebhookDelivery
 from shared.queue import enqueue_after_commit
 
 DELIVER_TASK = "deliver_webhook"
@@ -42,16 +42,17 @@ def enqueue_attempt(session: AsyncSession, delivery_id: str, attempt: int, defer
     )
 
 
-async def write_deliveries(session: AsyncSession, event: Event) -> None:
-    """One pending delivery per endpoint of the owner whose filter matches the event."""
-    endpoints = (await session.scalars(select(WebhookEndpoint).where(WebhookEndpoint.owner_id == event.owner_id))).all()
+async def write_deliveries(session: AsyncSession, event: Event, endpoints: Iterable[tuple[str, list[str]]]) -> None:
+    """One pending delivery per endpoint (``(id, event filter)`` of the owner's endpoints, read in the event's
+    own statement) whose filter matches the event."""
     now = utcnow()
-    for endpoint in endpoints:
-        if "*" not in endpoint.events and event.type not in endpoint.events:
+    added = False
+    for endpoint_id, wanted in endpoints:
+        if "*" not in wanted and event.type not in wanted:
             continue
         delivery = WebhookDelivery(
             id=new_id("webhook_delivery"),
-            endpoint_id=endpoint.id,
+            endpoint_id=endpoint_id,
             event_id=event.id,
             owner_id=event.owner_id,
             status="pending",
@@ -61,7 +62,9 @@ async def write_deliveries(session: AsyncSession, event: Event) -> None:
         )
         session.add(delivery)
         enqueue_attempt(session, delivery.id, 1)
-    await session.flush()
+        added = True
+    if added:
+        await session.flush()
 
 
 async def reconcile_deliveries(session: AsyncSession, *, grace_seconds: float, lease_seconds: float) -> int:

@@ -134,7 +134,11 @@ async def test_valid_callback_reconciles_the_training_now_and_a_redelivery_is_ac
     r = await fal.post(PATH, content=body, headers=headers)
     assert r.status_code == 200, r.text
     assert r.json() == {
-        "received": True, "job_type": "training", "job_id": job, "reconciling": True, "duplicate": False
+        "received": True,
+        "job_type": "training",
+        "job_id": job,
+        "reconciling": True,
+        "duplicate": False,
     }
     seq, next_run_at = await job_state(fal_app, Training, job)
     assert seq == 4 and next_run_at is not None
@@ -184,7 +188,11 @@ async def test_generation_and_mesh_callbacks_find_their_jobs(
         r = await fal.post(PATH, content=body, headers=headers)
         assert r.status_code == 200, r.text
         assert r.json() == {
-            "received": True, "job_type": kind, "job_id": job_id, "reconciling": True, "duplicate": False
+            "received": True,
+            "job_type": kind,
+            "job_id": job_id,
+            "reconciling": True,
+            "duplicate": False,
         }
         assert (await job_state(fal_app, model, job_id))[0] == 1
 

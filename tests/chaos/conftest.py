@@ -82,8 +82,13 @@ async def cluster(sandbox: Any) -> AsyncIterator[Cluster]:
     data_dir = base / "data"
     data_dir.mkdir()
     settings = make_settings(
-        database_url, f"redis://127.0.0.1:{redis.port}/0", data_dir, secrets.token_hex(4),
-        public_url=f"http://127.0.0.1:{ports[0]}", fal_queue_url=sandbox.base_url, fal_ca_file=sandbox.ca_file,
+        database_url,
+        f"redis://127.0.0.1:{redis.port}/0",
+        data_dir,
+        secrets.token_hex(4),
+        public_url=f"http://127.0.0.1:{ports[0]}",
+        fal_queue_url=sandbox.base_url,
+        fal_ca_file=sandbox.ca_file,
         fal_webhooks_enabled=True,
     )
     # Provider callbacks verified against the sandbox's keys (the default JWKS URL is Fal's: unreachable here,

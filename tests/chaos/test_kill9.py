@@ -120,13 +120,16 @@ async def _wait_submit_in_flight(sandbox: Any, timeout: float = 10.0) -> None:
 
 async def row_state_in(conn: Any, job: TrackedJob) -> dict[str, Any]:
     found = (
-        await conn.execute(
-            text(
-                f"SELECT status, step_seq, attempt, lease_until, progress, provider_request_id, "  # noqa: S608
-                f"error_code, updated_at FROM {TABLES[job.kind]} WHERE id = :id"
-            ),
-            {"id": job.id},
+        (
+            await conn.execute(
+                text(
+                    f"SELECT status, step_seq, attempt, lease_until, progress, provider_request_id, "  # noqa: S608
+                    f"error_code, updated_at FROM {TABLES[job.kind]} WHERE id = :id"
+                ),
+                {"id": job.id},
+            )
         )
-    ).mappings().one()
+        .mappings()
+        .one()
+    )
     return dict(found)
-

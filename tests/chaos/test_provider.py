@@ -28,9 +28,7 @@ async def test_transient_429_and_5xx_are_retried_without_a_second_submission(
     assert row.lost == 0 and row.duplicated == 0 and row.survived == row.tried, verdict(row, jobs, log)
 
 
-async def test_final_errors_fail_the_job_once(
-    cluster: Cluster, sandbox: Any, apis: Any, board: Scoreboard
-) -> None:
+async def test_final_errors_fail_the_job_once(cluster: Cluster, sandbox: Any, apis: Any, board: Scoreboard) -> None:
     sandbox.configure(final_error_rate=1.0, final_error_type="runner_scheduling_failure")
     jobs = [await create_generation(apis[i % 2], expect="failed") for i in range(count(3, 6))]
     await settle(cluster.app, jobs, timeout=90)

@@ -30,9 +30,7 @@ CALM = dict.fromkeys(THIRTY_PERCENT, 0.0)
 
 
 @pytest.mark.soak
-async def test_mixed_soak(
-    cluster: Cluster, sandbox: Any, apis: Any, owner: tuple[str, str], board: Scoreboard
-) -> None:
+async def test_mixed_soak(cluster: Cluster, sandbox: Any, apis: Any, owner: tuple[str, str], board: Scoreboard) -> None:
     sandbox.configure(training_seconds=1.0)
     ds = await create_dataset(cluster.app, owner[0], images=4)
     rng = random.Random(18)

@@ -14,4 +14,3 @@ def test_recovery_p95_under_5s_with_a_second_worker_alive(board: Scoreboard) -> 
     overall = Row("all", recovery=samples)
     p95 = overall.p(95)
     assert p95 is not None and p95 < 5.0, {r.scenario: (r.p(50), r.p(95)) for r in rows}
-

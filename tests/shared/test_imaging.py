@@ -293,6 +293,24 @@ def test_make_thumbnail(tmp_path: Path) -> None:
     assert make_thumbnail(hostile.CAMERA, tmp_path / "t2.webp", max_side=64) == (64, 64)
 
 
+@pytest.mark.parametrize("fmt", ["JPEG", "PNG"])
+def test_thumbnail_shrunk_on_load_matches_a_full_lanczos(tmp_path: Path, fmt: str) -> None:
+    """The thumbnail decodes a JPEG at reduced scale (and box-reduces a PNG) before the Lanczos step: its pixels
+    stay within a few levels of a Lanczos from the full-size picture."""
+    import numpy as np
+
+    with Image.open(hostile.ASTRONAUT_EXIF) as im:
+        big = im.convert("RGB").resize((1024, 768))
+    src = tmp_path / f"big.{fmt.lower()}"
+    big.save(src, fmt, quality=95) if fmt == "JPEG" else big.save(src, fmt)
+    assert make_thumbnail(src, tmp_path / "t.webp") == (256, 192)
+    big.resize((256, 192), Image.Resampling.LANCZOS).save(tmp_path / "ref.webp", "WEBP", quality=80, method=2)
+    with Image.open(tmp_path / "t.webp") as thumb, Image.open(tmp_path / "ref.webp") as reference:
+        ours, theirs = (np.asarray(x.convert("RGB"), dtype=np.int16) for x in (thumb, reference))
+    # ~2.9 levels (a nearest-neighbour thumbnail is ~4.5 away; a full Lanczos ~2.4, the WebP's own noise)
+    assert np.abs(ours - theirs).mean() < 3.5
+
+
 def _jpeg_with_everything(tmp_path: Path) -> tuple[Path, bytes]:
     """An upright sRGB photo as a phone writes it: EXIF (orientation 1, GPS), an sRGB profile, a comment, XMP,
     and a second picture appended after the end-of-image marker (MPF-style)."""
@@ -334,4 +352,3 @@ def test_a_jpeg_that_needs_its_pixels_changed_is_re_encoded(tmp_path: Path) -> N
     assert (result.width, result.height) == (512, 384)
     with Image.open(hostile.ASTRONAUT_EXIF) as original, Image.open(dst) as kept:
         assert kept.convert("RGB").tobytes() != original.transpose(Image.Transpose.ROTATE_270).convert("RGB").tobytes()
-

@@ -78,8 +78,14 @@ class Scoreboard:
             p50, p95 = r.p(50), r.p(95)
             lines.append(
                 (
-                    r.scenario, str(r.tried), str(r.survived), str(r.lost), str(r.duplicated),
-                    "-" if p50 is None else f"{p50:.2f}s", "-" if p95 is None else f"{p95:.2f}s", r.note,
+                    r.scenario,
+                    str(r.tried),
+                    str(r.survived),
+                    str(r.lost),
+                    str(r.duplicated),
+                    "-" if p50 is None else f"{p50:.2f}s",
+                    "-" if p95 is None else f"{p95:.2f}s",
+                    r.note,
                 )
             )
         widths = [max(len(line[i]) for line in lines) for i in range(len(head))]
@@ -122,14 +128,18 @@ async def row_state(app: Any, job: TrackedJob) -> dict[str, Any] | None:
     try:
         async with app.state.engine.connect() as conn:
             found = (
-                await conn.execute(
-                    text(
-                        f"SELECT status, step_seq, attempt, lease_until, progress, provider_request_id, "  # noqa: S608
-                        f"error_code, updated_at FROM {TABLES[job.kind]} WHERE id = :id"
-                    ),
-                    {"id": job.id},
+                (
+                    await conn.execute(
+                        text(
+                            f"SELECT status, step_seq, attempt, lease_until, progress, provider_request_id, "  # noqa: S608
+                            f"error_code, updated_at FROM {TABLES[job.kind]} WHERE id = :id"
+                        ),
+                        {"id": job.id},
+                    )
                 )
-            ).mappings().one_or_none()
+                .mappings()
+                .one_or_none()
+            )
     except Exception:
         return None
     return dict(found) if found is not None else None
@@ -231,6 +241,9 @@ def score(board: Scoreboard, scenario: str, jobs: list[TrackedJob], sandbox_log:
 def verdict(row: Row, jobs: list[TrackedJob], sandbox_log: dict[str, Any]) -> str:
     """A readable account for assertion messages."""
     _, notes = duplicated(sandbox_log, jobs)
-    wrong = [f"{j.kind} {j.id}: {j.final and (j.final['status'], j.final['error_code'])} (want {j.expect})"
-             for j in jobs if j.final is None or j.final["status"] != j.expect]
+    wrong = [
+        f"{j.kind} {j.id}: {j.final and (j.final['status'], j.final['error_code'])} (want {j.expect})"
+        for j in jobs
+        if j.final is None or j.final["status"] != j.expect
+    ]
     return f"{row}\nwrong outcome: {wrong}\nduplicates: {notes}"
