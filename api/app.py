@@ -18,6 +18,7 @@ from api.problems import Problem, install_problem_handlers
 from api.ratelimit import KeyRateLimiter
 from api.routes import ROUTERS
 from api.sse import listener_dsn
+from shared.billing.policy import POLICY_TABLE
 from shared.cache import Invalidations, NotifiedCache
 from shared.clients import build_redis, build_storage
 from shared.config import Settings
@@ -56,6 +57,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.training_cache = NotifiedCache()
         invalidations.register("api_keys", app.state.auth_cache, by_id=False)
         invalidations.register("trainings", app.state.training_cache)
+        invalidations.register(POLICY_TABLE, NotifiedCache(), by_id=False)  # shared.billing.policy
         app.state.sessionmaker = create_sessionmaker(engine, info=invalidations.session_info())
         app.state.storage = build_storage(settings)
         app.state.redis = await build_redis(settings)

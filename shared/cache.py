@@ -9,8 +9,9 @@ How an entry is dropped:
 * Each API process's one LISTEN connection (:class:`shared.events.hub.EventHub`) hands those payloads to
   :meth:`Invalidations.notify`. While that connection is down, every cache is off (reads go to Postgres),
   and it is emptied when the connection comes back, so a notification missed meanwhile costs nothing.
-* A process's own writes clear its caches at commit (the session events below), so a client never
-  reads, from the replica that answered its write, something older than that write.
+* A process's own writes clear, at commit, the caches of the tables they wrote (the session events below), so a
+  client never reads, from the replica that answered its write, something older than that write. Textual SQL
+  names the tables it writes with :func:`writes` (``execution_options``); one that does not clears every cache.
 * A value read from Postgres is stored only if no invalidation arrived while it was being read
   (:meth:`NotifiedCache.epoch`), so a slow read cannot put back what a concurrent commit replaced.
 
@@ -21,7 +22,7 @@ the whole staleness window, and the TTL only bounds memory.
 from __future__ import annotations
 
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterable
 from typing import Any, Generic, TypeVar
 
 from sqlalchemy import event
@@ -30,6 +31,14 @@ from sqlalchemy.orm import ORMExecuteState, Session
 INVALIDATE_CHANNEL = "fotogen_invalidate"
 _INFO_KEY = "fotogen_invalidations"
 _WROTE_KEY = "fotogen_wrote"
+_WRITES_OPTION = "fotogen_writes"
+ANY_TABLE = "*"
+
+
+def writes(*tables: str) -> dict[str, Any]:
+    """``execution_options`` of a textual statement: the tables it writes (so a commit clears only their caches)."""
+    return {_WRITES_OPTION: frozenset(tables)}
+
 
 V = TypeVar("V")
 
@@ -97,6 +106,10 @@ class Invalidations:
         """``by_id``: the cache is keyed by the row id; otherwise any change to the table empties it."""
         self._tables[table] = (cache, by_id)
 
+    def cache(self, table: str) -> NotifiedCache[Any] | None:
+        entry = self._tables.get(table)
+        return entry[0] if entry is not None else None
+
     def notify(self, payload: str) -> None:
         table, _, row_id = payload.partition(":")
         entry = self._tables.get(table)
@@ -113,33 +126,56 @@ class Invalidations:
             cache.clear()
             cache.enabled = listening
 
-    def local_write(self) -> None:
-        for cache, _ in self._tables.values():
-            cache.clear()
+    def local_write(self, tables: Iterable[str] = (ANY_TABLE,)) -> None:
+        """This process committed writes to ``tables``: drop what its caches hold of them."""
+        written = set(tables)
+        for table, (cache, _) in self._tables.items():
+            if ANY_TABLE in written or table in written:
+                cache.clear()
 
     def session_info(self) -> dict[str, Any]:
         """``info=`` for a sessionmaker whose commits should clear this process's caches."""
         return {_INFO_KEY: self}
 
 
+def cache_for(session: Session | Any, table: str) -> NotifiedCache[Any] | None:
+    """The read cache of ``table`` of the process that made ``session`` (None where there is none: the worker,
+    the CLI)."""
+    invalidations = session.info.get(_INFO_KEY)
+    return invalidations.cache(table) if invalidations is not None else None
+
+
+def _wrote(session: Session, tables: Iterable[str]) -> None:
+    session.info.setdefault(_WROTE_KEY, set()).update(tables)
+
+
 @event.listens_for(Session, "after_flush")
 def _mark_flush(session: Session, _flush_context: Any) -> None:
-    session.info[_WROTE_KEY] = True
+    objects = [*session.new, *session.dirty, *session.deleted]
+    _wrote(session, {getattr(getattr(o, "__table__", None), "name", ANY_TABLE) for o in objects} or {ANY_TABLE})
 
 
 @event.listens_for(Session, "do_orm_execute")
 def _mark_dml(state: ORMExecuteState) -> None:
-    # Anything but a ``select()`` may write (textual SQL included); a needless clear costs one cache miss.
-    if not state.is_select:
-        state.session.info[_WROTE_KEY] = True
+    # Anything but a ``select()`` may write: an INSERT/UPDATE/DELETE names its table; textual SQL names the tables
+    # it writes with ``writes()``, else it may have written any (a needless clear costs one cache miss).
+    if state.is_select:
+        return
+    declared = state.execution_options.get(_WRITES_OPTION)
+    if declared is not None:
+        _wrote(state.session, declared)
+        return
+    table = getattr(state.statement, "table", None)
+    _wrote(state.session, {getattr(table, "name", None) or ANY_TABLE})
 
 
 @event.listens_for(Session, "after_commit")
 def _clear_on_commit(session: Session) -> None:
-    if session.info.pop(_WROTE_KEY, False):
+    tables = session.info.pop(_WROTE_KEY, None)
+    if tables:
         invalidations = session.info.get(_INFO_KEY)
         if invalidations is not None:
-            invalidations.local_write()
+            invalidations.local_write(tables)
 
 
 @event.listens_for(Session, "after_rollback")

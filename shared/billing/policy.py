@@ -15,6 +15,7 @@ from sqlalchemy import Text, cast, select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from shared.cache import cache_for
 from shared.db import utcnow
 from shared.models import BillingPolicy
 
@@ -110,14 +111,24 @@ DEFAULT_POLICY = Policy()
 _CACHE = "fotogen.billing_policy"
 
 
+POLICY_TABLE = "billing_policies"
+
+
 async def load_policy(session: AsyncSession, owner_id: str) -> Policy:
     """The owner's policy (defaults when none was written), remembered for the session's life: one request
-    or one job step reads it once, however many checks it makes."""
-    cache: dict[str, Policy] = session.info.setdefault(_CACHE, {})
-    if owner_id not in cache:
-        doc = await session.scalar(select(cast(BillingPolicy.document, Text)).where(BillingPolicy.owner_id == owner_id))
-        cache[owner_id] = _parse(doc) if doc is not None else DEFAULT_POLICY
-    return cache[owner_id]
+    or one job step reads it once, however many checks it makes. In the API it comes from the process's read
+    cache (``shared.cache``; a trigger notifies every process of any committed change, migration ``0010``)."""
+    local: dict[str, Policy] = session.info.setdefault(_CACHE, {})
+    if owner_id not in local:
+        shared = cache_for(session, POLICY_TABLE)
+
+        async def read() -> Policy:
+            stmt = select(cast(BillingPolicy.document, Text)).where(BillingPolicy.owner_id == owner_id)
+            doc = await session.scalar(stmt)
+            return _parse(doc) if doc is not None else DEFAULT_POLICY
+
+        local[owner_id] = await (shared.get_or_load(owner_id, read) if shared is not None else read()) or DEFAULT_POLICY
+    return local[owner_id]
 
 
 @lru_cache(maxsize=1024)

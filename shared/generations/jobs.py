@@ -28,9 +28,10 @@ import httpx
 from PIL import Image
 from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared.fal.errors import PROVIDER_FAILED, PROVIDER_UNAVAILABLE, ProviderError
-from shared.generations.service import serialize
+from shared.generations.service import WRITTEN_IMAGES, serialize
 from shared.ids import new_id
 from shared.imaging import ProcessedImage, make_thumbnail, process_image
 from shared.jobs.env import JobEnv
@@ -103,36 +104,59 @@ class GenerationSteps(ProviderSteps):
         nsfw = [bool(flag) for flag in (result.get("has_nsfw_concepts") or [])][: len(outputs)]
         nsfw += [False] * (len(outputs) - len(nsfw))
         withhold = bool((row.result or {}).get("withhold_nsfw"))  # the owner's policy when the job was created
-        stored = await asyncio.gather(
-            *(_store_image(job.env, row, n, o) for n, o in enumerate(outputs) if not (withhold and nsfw[n]))
-        )
-        async with job.env.sessionmaker() as session:
-            kept = iter(stored)
-            rows = [
-                _withheld_row(row, n) if withhold and nsfw[n] else _image_row(row, n, next(kept), nsfw[n])
-                for n in range(len(outputs))
-            ]
-            await session.execute(
-                insert(GenerationImage).values(rows).on_conflict_do_nothing(index_elements=["generation_id", "index"])
-            )
-            seed = result.get("seed")
-            values = {
-                "seed": seed if isinstance(seed, int) and not isinstance(seed, bool) else row.seed,
-                "result": {**(row.result or {}), "timings": result.get("timings")},
-            }
-            # Conditional on no cancel having been recorded: an API cancel locks the row, so this UPDATE waits for
-            # it and then sees it. Either way the image rows go only with the move.
-            done = await job.move(
-                (S.RUNNING,), S.SUCCEEDED, "succeeded", values, session=session, unless_cancel_requested=True
-            )
-            if done is None:
-                await session.rollback()
-                current = await session.get(Generation, row.id, populate_existing=True)
-                if current is not None and current.status in CANCELABLE and current.cancel_requested_at is not None:
-                    await job.cancel()  # a cancel that lands while the outputs are copied still wins
-                return None
-            await commit(session, job.env.redis)
+        kept = [n for n in range(len(outputs)) if not (withhold and nsfw[n])]
+        loop = asyncio.get_running_loop()
+        described: list[asyncio.Future[dict[str, Any]]] = [loop.create_future() for _ in kept]
+        # Each copy is described (size, digest, dimensions) once made, before it is stored: the transaction runs
+        # while the copies are written, and commits only once they all are.
+        made = (_store_image(job.env, row, n, outputs[n], d) for n, d in zip(kept, described, strict=True))
+        copies = asyncio.ensure_future(asyncio.gather(*made))
+        moved = False
+        try:
+            stored = await _when_described(described, copies)
+            async with job.env.sessionmaker() as session:
+                by_index = dict(zip(kept, stored, strict=True))
+                rows = [
+                    _image_row(row, n, by_index[n], nsfw[n]) if n in by_index else _withheld_row(row, n)
+                    for n in range(len(outputs))
+                ]
+                await session.execute(
+                    insert(GenerationImage)
+                    .values(rows)
+                    .on_conflict_do_nothing(index_elements=["generation_id", "index"])
+                )
+                # the rows are exactly these (a conflict means an earlier attempt committed, and then the move
+                # below finds the job succeeded and nothing commits): the event is rendered without reading them
+                session.info[WRITTEN_IMAGES] = {row.id: [GenerationImage(**r) for r in rows]}
+                moved = await self._finish(job, session, result)
+                if moved:
+                    await copies  # every copy is in storage before the job says so
+                    await commit(session, job.env.redis)
+                else:
+                    await session.rollback()
+        finally:
+            await asyncio.gather(copies, return_exceptions=True)  # whatever happened, no copy is left running
+        if not moved:
+            async with job.env.sessionmaker() as session:
+                current = await session.get(Generation, row.id)
+            if current is not None and current.status in CANCELABLE and current.cancel_requested_at is not None:
+                await job.cancel()  # a cancel that lands while the outputs are copied still wins
         return None
+
+    async def _finish(self, job: Job, session: AsyncSession, result: dict[str, Any]) -> bool:
+        """The move to ``succeeded`` (with its event), in ``session``; False when a cancel was recorded or the job
+        moved on meanwhile. Conditional on no cancel: an API cancel locks the row, so this UPDATE waits for it and
+        then sees it."""
+        row: Generation = job.row
+        seed = result.get("seed")
+        values = {
+            "seed": seed if isinstance(seed, int) and not isinstance(seed, bool) else row.seed,
+            "result": {**(row.result or {}), "timings": result.get("timings")},
+        }
+        moved = await job.move(
+            (S.RUNNING,), S.SUCCEEDED, "succeeded", values, session=session, unless_cancel_requested=True
+        )
+        return moved is not None
 
     async def cleanup(self, job: Job) -> None:
         await job.env.storage.delete_prefix(prefix(job.row))
@@ -174,21 +198,27 @@ def _image_row(row: Generation, n: int, image: dict[str, Any], nsfw: bool) -> di
     }
 
 
-async def _store_image(env: JobEnv, row: Generation, n: int, output: dict[str, Any]) -> dict[str, Any]:
+async def _store_image(
+    env: JobEnv, row: Generation, n: int, output: dict[str, Any], described: asyncio.Future[dict[str, Any]]
+) -> dict[str, Any]:
     """Copy output ``n`` into storage through the upload pipeline's normalisation (decoded, upright, no
     metadata: what a dataset image is, so the copy can join a dataset byte for byte), make its thumbnail.
-    Safe to repeat: keys are deterministic and an existing object is the copy an earlier attempt made."""
+    ``described`` gets the image row's values as soon as the copy is made, before it is stored; returns them
+    once it is. Safe to repeat: keys are deterministic and an existing object is the copy an earlier attempt
+    made."""
     fmt = row.params.get("output_format", "jpeg")
     key = f"{prefix(row)}{n}.{'png' if fmt == 'png' else 'jpg'}"
     thumb_key = f"{prefix(row)}{n}.thumb.webp"
+    limits = image_limits(env.settings)
+    # The first attempt (nothing stored yet) needs the download: it starts while storage is asked.
+    download = asyncio.ensure_future(_download(env, str(output["url"]), limits.max_file_bytes, n))
     src, dst, thumb = await asyncio.to_thread(_temp_paths, env.settings.tmp_dir, f"{row.id}-{n}-")
     try:
         obj = await env.storage.stat(key)
         if obj is None:
-            # The first attempt: the normalised copy and the thumbnail are made side by side from the download,
-            # held in memory (make_thumbnail turns it upright too), and what process_image measured is stored.
-            limits = image_limits(env.settings)
-            data = await _download(env, str(output["url"]), limits.max_file_bytes, n)
+            # The normalised copy and the thumbnail are made side by side from the download, held in memory
+            # (make_thumbnail turns it upright too); what process_image measured is what is stored.
+            data = await download
             made = await asyncio.gather(
                 asyncio.to_thread(process_image, data, dst, limits),
                 asyncio.to_thread(make_thumbnail, data, thumb, THUMBNAIL_SIDE),
@@ -199,10 +229,24 @@ async def _store_image(env: JobEnv, row: Generation, n: int, output: dict[str, A
                     raise ProviderError(PROVIDER_FAILED, f"Output image {n} is not usable: {outcome}", False)
             processed = made[0]
             assert isinstance(processed, ProcessedImage)
+            record = {
+                "key": key,
+                "thumbnail_key": thumb_key,
+                "width": processed.width,
+                "height": processed.height,
+                "content_type": processed.content_type,
+                "size": processed.size_bytes,
+                "sha256": processed.sha256,
+            }
+            described.set_result(record)
             stored, _ = await asyncio.gather(
                 _put(env, key, dst, processed.content_type), _put_if_absent(env, thumb_key, thumb, "image/webp")
             )
-            return _image_record(stored, thumb_key, processed.width, processed.height, processed.content_type)
+            if (stored.size, stored.sha256) != (processed.size_bytes, processed.sha256):
+                # an object another attempt stored differs from this copy: the next step describes what is stored
+                raise RuntimeError(f"{key} in storage is not the copy this step made")
+            return record
+        download.cancel()
         # A repeated step: an earlier attempt stored the copy; describe it from what is stored.
         await env.storage.download_to(key, src)
         width, height, pil_format = await asyncio.to_thread(_inspect, src)
@@ -210,8 +254,25 @@ async def _store_image(env: JobEnv, row: Generation, n: int, output: dict[str, A
             await asyncio.to_thread(make_thumbnail, src, thumb, THUMBNAIL_SIDE)
             await _put_if_absent(env, thumb_key, thumb, "image/webp")
     finally:
+        if not download.done():
+            download.cancel()
+        await asyncio.gather(download, return_exceptions=True)
         await asyncio.to_thread(_unlink, src, dst, thumb)
-    return _image_record(obj, thumb_key, width, height, _FORMATS[pil_format][0])
+    record = _image_record(obj, thumb_key, width, height, _FORMATS[pil_format][0])
+    described.set_result(record)
+    return record
+
+
+async def _when_described(
+    described: list[asyncio.Future[dict[str, Any]]], copies: asyncio.Future[list[dict[str, Any]]]
+) -> list[dict[str, Any]]:
+    """Every copy's description, as soon as all are made; the first error of the copies if one fails first."""
+    for future in described:
+        pending: set[asyncio.Future[Any]] = {future, copies}
+        await asyncio.wait(pending, return_when=asyncio.FIRST_COMPLETED)
+        if not future.done():
+            copies.result()  # raises the copy's error (a copy that returned has described itself)
+    return [future.result() for future in described]
 
 
 def _temp_paths(tmp_dir: Path, prefix: str) -> tuple[Path, Path, Path]:

@@ -48,12 +48,18 @@ async def _image_out(img: GenerationImage, storage: Storage, ttl: timedelta) -> 
     )
 
 
+# ``session.info`` key: {generation id: its image rows} that this transaction just wrote, so the rendering of the
+# ``succeeded`` event does not read them back.
+WRITTEN_IMAGES = "fotogen.generation_images_written"
+
+
 async def generations_out(
     session: AsyncSession, storage: Storage, ttl: timedelta, rows: Sequence[Generation]
 ) -> list[GenerationOut]:
     """Render generations as the API returns them (one query for all their images; URLs signed now)."""
-    images: dict[str, list[GenerationImage]] = {r.id: [] for r in rows}
-    done = [r.id for r in rows if r.status == "succeeded"]
+    written: dict[str, list[GenerationImage]] = session.info.get(WRITTEN_IMAGES, {})
+    images: dict[str, list[GenerationImage]] = {r.id: list(written.get(r.id, [])) for r in rows}
+    done = [r.id for r in rows if r.status == "succeeded" and r.id not in written]
     if done:
         found = await session.scalars(
             select(GenerationImage)

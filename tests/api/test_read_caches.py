@@ -9,13 +9,16 @@ from typing import Any
 
 import httpx
 import pytest
-from sqlalchemy import text
+from sqlalchemy import text, update
 from support.factories import create_owner
 from support.live import api_processes, create_training_row, eventually, set_status
 from support.problems import assert_problem
 
 from shared.auth.service import revoke_key
+from shared.billing.policy import POLICY_TABLE
+from shared.cache import writes
 from shared.config import Settings
+from shared.models import Owner, Training
 
 
 async def _raw_update(app: Any, sql: str, **params: Any) -> None:
@@ -124,17 +127,69 @@ async def test_other_api_processes_see_revocations_and_training_changes_at_once(
             await asyncio.gather(*(c.aclose() for c in clients))
 
 
-async def test_a_commit_through_this_process_clears_its_caches_at_once(app: Any) -> None:
-    """Read-your-writes on the replica that took the write, without waiting for any notification: a commit
-    that wrote anything empties this process's caches (here the write touches another table entirely)."""
+async def test_a_commit_through_this_process_clears_the_caches_of_what_it_wrote_at_once(app: Any) -> None:
+    """Read-your-writes on the replica that took the write, without waiting for any notification: a commit empties
+    this process's caches of the tables it wrote (an ORM write names its table, textual SQL names them with
+    ``writes()`` or counts as having written every table); other caches stay warm."""
     owner_id, key = await create_owner(app)
     job = await create_training_row(app, owner_id)
+    cache = app.state.training_cache
+
+    async def warm() -> None:
+        async with httpx.AsyncClient(
+            transport=httpx.ASGITransport(app=app), base_url="http://test", headers={"Authorization": f"Bearer {key}"}
+        ) as client:
+            assert (await client.get(f"/v1/trainings/{job}")).status_code == 200
+        assert cache.get(job) is not None
+
+    await warm()
+    async with app.state.sessionmaker() as session:  # another table, through the ORM: the training stays cached
+        await session.execute(update(Owner).where(Owner.id == owner_id).values(name=Owner.name))
+        await session.commit()
+    assert cache.get(job) is not None
+    async with app.state.sessionmaker() as session:  # textual SQL that says what it writes
+        await session.execute(
+            text("UPDATE owners SET name = name WHERE id = :id").execution_options(**writes("owners")), {"id": owner_id}
+        )
+        await session.commit()
+    assert cache.get(job) is not None
+    async with app.state.sessionmaker() as session:  # textual SQL that does not: every cache goes
+        await session.execute(text("UPDATE owners SET name = name WHERE id = :id"), {"id": owner_id})
+        await session.commit()
+    assert cache.get(job) is None
+    await warm()
+    async with app.state.sessionmaker() as session:  # the training itself, through the ORM
+        await session.execute(update(Training).where(Training.id == job).values(stage=Training.stage))
+        await session.commit()
+    assert cache.get(job) is None
+
+
+async def test_the_policy_is_cached_per_process_and_dropped_by_any_commit(app: Any) -> None:
+    """``load_policy`` answers from the process's cache, "no policy" included; a policy written by another
+    connection (INSERT, then UPDATE: the statement trigger of migration 0010) is seen within a notification."""
+    owner_id, key = await create_owner(app)
+    cache = app.state.invalidations.cache(POLICY_TABLE)
     async with httpx.AsyncClient(
         transport=httpx.ASGITransport(app=app), base_url="http://test", headers={"Authorization": f"Bearer {key}"}
     ) as client:
-        assert (await client.get(f"/v1/trainings/{job}")).status_code == 200
-    assert app.state.training_cache.get(job) is not None
-    async with app.state.sessionmaker() as session:
-        await session.execute(text("UPDATE owners SET name = name WHERE id = :id"), {"id": owner_id})
-        await session.commit()
-    assert app.state.training_cache.get(job) is None
+        assert (await client.get("/v1/policy")).json()["credits_required"] is False
+        assert cache.get(owner_id) is not None  # the defaults, remembered
+
+        document = '{"credits_required": true}'
+        await _raw_update(
+            app,
+            "INSERT INTO billing_policies (owner_id, document, updated_at) VALUES (:o, CAST(:d AS jsonb), now())",
+            o=owner_id,
+            d=document,
+        )
+
+        async def required(value: bool) -> bool:
+            return bool((await client.get("/v1/policy")).json()["credits_required"] is value)
+
+        await eventually(lambda: required(True), timeout=5, interval=0.005)
+        await _raw_update(app, "UPDATE billing_policies SET document = '{}'::jsonb WHERE owner_id = :o", o=owner_id)
+        await eventually(lambda: required(False), timeout=5, interval=0.005)
+        # written through this process (PUT): the very next read sees it
+        put = await client.put("/v1/policy", json={"credits_required": True})
+        assert put.status_code == 200, put.text
+        assert (await client.get("/v1/policy")).json()["credits_required"] is True

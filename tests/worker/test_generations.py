@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import io
 import secrets
 import time
@@ -11,12 +12,12 @@ from typing import Any
 import httpx
 import pytest
 from PIL import Image as PILImage
-from sqlalchemy import select
+from sqlalchemy import func, select
 from support.factories import create_dataset, create_owner, wait_for
 from support.problems import assert_problem
 from support.worker_process import WorkerProcess, worker_env
 
-from shared.models import Generation
+from shared.models import Generation, GenerationImage
 
 pytestmark = pytest.mark.usefixtures("worker")
 TERMINAL = {"succeeded", "failed", "canceled"}
@@ -112,6 +113,13 @@ async def test_base_model_generation_images_and_thumbnails_download(
     events = (await api.get(f"/v1/generations/{gen['id']}/events")).json()["data"]
     assert [e["type"] for e in events] == ["generation.queued", "generation.started", "generation.succeeded"]
     assert events[-1]["data"]["job"]["status"] == "succeeded" and len(events[-1]["data"]["job"]["images"]) == 2
+    # the event is rendered from the rows its transaction wrote (not read back): the same images as GET, in order,
+    # also with sha256 and size checked against the stored bytes above
+    unsigned = ("url", "thumbnail_url")  # signed when each is rendered
+    in_event = [{k: v for k, v in i.items() if k not in unsigned} for i in events[-1]["data"]["job"]["images"]]
+    assert in_event == [{k: v for k, v in i.items() if k not in unsigned} for i in done["images"]]
+    for img in done["images"]:
+        assert img["sha256"] == hashlib.sha256((await fetch(img["url"])).content).hexdigest()
     stream = await api.get(f"/v1/generations/{gen['id']}/stream")  # replays the history, closes after the end
     assert stream.status_code == 200 and stream.text.count("event: generation.") == 3
     listed = (await api.get("/v1/generations", params={"status": "succeeded"})).json()["data"]
@@ -208,6 +216,32 @@ async def test_cancel_running_generation_asks_provider(app: Any, api: httpx.Asyn
     [req] = submissions(sandbox, request_id)
     assert len(req["cancel_calls"]) >= 1 and req["outcome"] == "cancelled"
     assert_problem(await api.post(f"/v1/generations/{gen['id']}/cancel"), 409, "job_already_terminal")
+    sandbox.reset()
+
+
+async def test_a_cancel_while_the_outputs_are_fetched_and_copied_wins(
+    app: Any, api: httpx.AsyncClient, sandbox: Any
+) -> None:
+    """The request completed and the worker is fetching its result (each queue call takes 1 s here) when the cancel
+    lands: the copies are made, the move to succeeded does not happen, and nothing of them stays."""
+    sandbox.reset(generation_seconds=0.2, latency=1.0)
+    gen = (await api.post("/v1/generations", json={"model_id": "mdl_flux_1_dev", "prompt": "late cancel"})).json()
+    request_id = await provider_request_id(app, gen["id"])
+    deadline = time.monotonic() + 30
+    while not [c for c in sandbox.requests()["calls"] if c["kind"] == "result" and c["request_id"] == request_id]:
+        assert time.monotonic() < deadline, "the worker never asked for the result"
+        await asyncio.sleep(0.02)
+    r = await api.post(f"/v1/generations/{gen['id']}/cancel")
+    assert r.status_code == 202, r.text
+    done = await wait_for(api, f"/v1/generations/{gen['id']}", TERMINAL)
+    assert done["status"] == "canceled" and done["images"] == [], done
+    [req] = submissions(sandbox, request_id)
+    assert req["status"] == "COMPLETED", req  # it had finished at the provider: the cancel won on our side
+    owner_dir = app.state.settings.storage_dir / "owners"
+    assert not [p for p in owner_dir.rglob(f"*{gen['id']}*")], "a copy of a canceled generation stayed"
+    async with app.state.sessionmaker() as session:
+        images = await session.scalar(select(func.count()).where(GenerationImage.generation_id == gen["id"]))
+    assert images == 0
     sandbox.reset()
 
 
