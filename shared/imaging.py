@@ -83,6 +83,7 @@ __all__ = [
     "ProcessedImage",
     "make_thumbnail",
     "process_image",
+    "process_with_thumbnail",
     "sanitize_filename",
     "sniff_format",
 ]
@@ -272,6 +273,31 @@ def _encode(im: Image.Image, fmt: str, lossless_source: bool) -> bytes:
 
 
 def process_image(src: Path | bytes, dst: Path, limits: ImageLimits) -> ProcessedImage:
+    return _process(src, dst, limits, None)
+
+
+def process_with_thumbnail(
+    src: bytes, dst: Path, limits: ImageLimits, thumb: Path, max_side: int = 256
+) -> ProcessedImage:
+    """:func:`process_image` and :func:`make_thumbnail` of one image with one decode (a provider's output: both
+    are made from it). A JPEG whose pixels need no change is decoded once at the thumbnail's scale, which reads
+    (and so checks) every scan as the 1/8 validation decode does; any other image is decoded once and both the copy
+    and the thumbnail are made from the upright pixels."""
+    return _process(src, dst, limits, (thumb, max_side))
+
+
+def _save_thumbnail(im: Image.Image, dst: Path, max_side: int) -> None:
+    """``im`` (upright; a JPEG still undecoded or decoded pixels) shrunk to ``max_side`` and written as WebP."""
+    # Shrink on load, as libvips' thumbnailer does: a JPEG is decoded straight at the scale closest above the
+    # target (libjpeg's scaled inverse DCT), anything else box-reduced by the integer factor, then Lanczos for
+    # the rest. A third of the time of a Lanczos from full size; at 256 px the difference is not visible.
+    im.thumbnail((max_side, max_side), Image.Resampling.LANCZOS, reducing_gap=1.0)
+    thumb = im if im.mode in ("RGB", "RGBA") else im.convert("RGBA" if im.has_transparency_data else "RGB")
+    thumb.info = {}
+    thumb.save(dst, "WEBP", quality=80, method=2)  # method 4 takes twice as long for ~5 % fewer bytes
+
+
+def _process(src: Path | bytes, dst: Path, limits: ImageLimits, thumbnail: tuple[Path, int] | None) -> ProcessedImage:
     """Validate ``src`` (a file, or its bytes already in memory) and write its upright, metadata-free
     re-encoding to ``dst``.
 
@@ -296,8 +322,15 @@ def process_image(src: Path | bytes, dst: Path, limits: ImageLimits) -> Processe
     im = _open(data, fmt, limits)
     stripped = strip_jpeg(data) if fmt == "jpeg" and _already_normal(im) else None
     if stripped is not None:
-        # Lossless: the photo's own compressed data, every metadata segment left out, checked by decoding it.
-        _verify_entropy_data(im)
+        # Lossless: the photo's own compressed data, every metadata segment left out, checked by decoding it
+        # (at 1/8 scale, or at the thumbnail's, which reads every scan all the same).
+        if thumbnail is None:
+            _verify_entropy_data(im)
+        else:
+            try:
+                _save_thumbnail(im, *thumbnail)
+            except (OSError, SyntaxError, ValueError) as exc:
+                raise corrupt(f"Image cannot be fully decoded: {exc}") from None
         return _written(dst, fmt, stripped, probe.width, probe.height)
     del data
     _load(im)
@@ -306,7 +339,10 @@ def process_image(src: Path | bytes, dst: Path, limits: ImageLimits) -> Processe
     method = _ORIENTATION.get(orientation) if isinstance(orientation, int) else None
     if method is not None:
         out = out.transpose(method)
-    return _written(dst, fmt, _encode(out, fmt, probe.lossless), out.width, out.height)
+    processed = _written(dst, fmt, _encode(out, fmt, probe.lossless), out.width, out.height)
+    if thumbnail is not None:
+        _save_thumbnail(out.copy(), *thumbnail)
+    return processed
 
 
 def _written(dst: Path, fmt: str, encoded: bytes, width: int, height: int) -> ProcessedImage:
@@ -331,19 +367,14 @@ def make_thumbnail(src: Path | bytes, dst: Path, max_side: int = 256) -> tuple[i
         if im.width * im.height > ImageLimits().max_pixels:
             raise ImageRejected("image_too_large", "Image is too large for a thumbnail.")
         orientation = im.getexif().get(_EXIF_ORIENTATION_TAG)
-        # Shrink on load, as libvips' thumbnailer does: a JPEG is decoded straight at the scale closest above the
-        # target (libjpeg's scaled inverse DCT), anything else box-reduced by the integer factor, then Lanczos
-        # for the rest. A third of the time of a Lanczos from full size; at 256 px the difference is not visible.
-        im.thumbnail((max_side, max_side), Image.Resampling.LANCZOS, reducing_gap=1.0)
-        thumb: Image.Image = im
-        if thumb.mode not in ("RGB", "RGBA"):
-            thumb = thumb.convert("RGBA" if thumb.has_transparency_data else "RGB")
         method = _ORIENTATION.get(orientation) if isinstance(orientation, int) else None
-        if method is not None:
-            thumb = thumb.transpose(method)
-        thumb.info = {}
-        thumb.save(dst, "WEBP", quality=80, method=2)  # method 4 takes twice as long for ~5 % fewer bytes
-        return thumb.size
+        if method is None:
+            _save_thumbnail(im, dst, max_side)
+            return im.size
+        im.thumbnail((max_side, max_side), Image.Resampling.LANCZOS, reducing_gap=1.0)
+        upright = im.transpose(method)
+        _save_thumbnail(upright, dst, max_side)
+        return upright.size
 
 
 # --------------------------------------------------------------------------------------------

@@ -29,11 +29,14 @@ from shared.webhooks.outbox import write_deliveries
 
 EVENT_LOCK_KEY = 0x466F746F  # "Foto"
 NOTIFY_CHANNEL = "fotogen_events"
+# Postgres refuses a NOTIFY payload of 8000 bytes or more; an event whose JSON would not fit is notified by id alone.
+NOTIFY_PAYLOAD_MAX = 7900
 
 
 # One statement, one round trip: the advisory lock (a MATERIALIZED CTE the INSERT reads from, so the lock is taken
-# before the identity default draws the id), the insert, its NOTIFY (delivered at commit) and the owner's webhook
-# endpoints for the outbox.
+# before the identity default draws the id), the insert, its NOTIFY (delivered at commit; ``{id}:{owner}:{job}``,
+# then ``:{type}:{the event's JSON without its id}`` when that fits, so API processes need not read it back) and the
+# owner's webhook endpoints for the outbox.
 _WRITE_EVENT = (
     text(
         """
@@ -41,7 +44,7 @@ _WRITE_EVENT = (
         new_event AS (
             INSERT INTO events (owner_id, type, job_type, job_id, data, created_at)
             SELECT :owner_id, :type, :job_type, :job_id, :data, :created_at FROM event_lock
-            RETURNING id, pg_notify(:channel, id || ':' || owner_id || ':' || job_id)
+            RETURNING id, pg_notify(:channel, id || ':' || owner_id || ':' || job_id || :carried)
         )
         SELECT new_event.id, endpoint.id AS endpoint_id, endpoint.events AS endpoint_events
         FROM new_event LEFT JOIN webhook_endpoints AS endpoint ON endpoint.owner_id = :owner_id
@@ -57,7 +60,12 @@ async def write_event(
 ) -> Event:
     """Write an event (and its webhook deliveries) in the caller's transaction; returns it (not in the session)."""
     created_at = utcnow()
+    rendered = EventOut(id=0, type=type, job_type=job_type, job_id=job_id, created_at=created_at, data=data)
+    carried = f":{type}:{rendered.model_dump_json(exclude={'id'})}"
+    if len(carried.encode()) + 120 > NOTIFY_PAYLOAD_MAX:  # 120: the id, owner and job ids before it
+        carried = ""
     params = {
+        "carried": carried,
         "lock_key": EVENT_LOCK_KEY,
         "channel": NOTIFY_CHANNEL,
         "owner_id": owner_id,

@@ -33,7 +33,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from shared.fal.errors import PROVIDER_FAILED, PROVIDER_UNAVAILABLE, ProviderError
 from shared.generations.service import WRITTEN_IMAGES, serialize
 from shared.ids import new_id
-from shared.imaging import ProcessedImage, make_thumbnail, process_image
+from shared.imaging import make_thumbnail, process_with_thumbnail
 from shared.jobs.env import JobEnv
 from shared.jobs.registry import JobKind, PollPolicy
 from shared.jobs.steps import Job, ProviderSteps
@@ -216,19 +216,13 @@ async def _store_image(
     try:
         obj = await env.storage.stat(key)
         if obj is None:
-            # The normalised copy and the thumbnail are made side by side from the download, held in memory
-            # (make_thumbnail turns it upright too); what process_image measured is what is stored.
+            # The normalised copy and the thumbnail are made from the download, held in memory, with one decode;
+            # what process_with_thumbnail measured is what is stored.
             data = await download
-            made = await asyncio.gather(
-                asyncio.to_thread(process_image, data, dst, limits),
-                asyncio.to_thread(make_thumbnail, data, thumb, THUMBNAIL_SIDE),
-                return_exceptions=True,  # both threads end before the files go
-            )
-            for outcome in made:
-                if isinstance(outcome, BaseException):  # any decoder error: the provider sent no usable image
-                    raise ProviderError(PROVIDER_FAILED, f"Output image {n} is not usable: {outcome}", False)
-            processed = made[0]
-            assert isinstance(processed, ProcessedImage)
+            try:
+                processed = await asyncio.to_thread(process_with_thumbnail, data, dst, limits, thumb, THUMBNAIL_SIDE)
+            except Exception as exc:  # any decoder error: the provider sent no usable image
+                raise ProviderError(PROVIDER_FAILED, f"Output image {n} is not usable: {exc}", False) from exc
             record = {
                 "key": key,
                 "thumbnail_key": thumb_key,

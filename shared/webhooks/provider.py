@@ -67,9 +67,13 @@ async def record_receipt(session: AsyncSession, digest: str, request_id: str) ->
     return (await session.execute(stmt)).scalar_one_or_none() is not None
 
 
-async def find_job(session: AsyncSession, kinds: JobRegistry, request_id: str) -> tuple[JobKind, str] | None:
-    """The job whose provider request this is, whichever kind it is (each kind knows where it keeps ids)."""
-    for kind in kinds:
+async def find_job(
+    session: AsyncSession, kinds: JobRegistry, request_id: str, hint: str | None = None
+) -> tuple[JobKind, str] | None:
+    """The job whose provider request this is, whichever kind it is (each kind knows where it keeps ids); the kind
+    ``hint`` names (the callback URL's ``job``) is looked at first, then the others."""
+    ordered = sorted(kinds, key=lambda kind: kind.name != hint)
+    for kind in ordered:
         job_id = await kind.find_request(session, kind.model, request_id)
         if job_id is not None:
             return kind, job_id
@@ -90,7 +94,7 @@ async def handle_fal_callback(
     if not await record_receipt(session, digest, request_id):
         return CallbackOutcome(job_type=None, job_id=None, scheduled=False, duplicate=True)
     registry = kinds or default_registry()
-    found = await find_job(session, registry, request_id)
+    found = await find_job(session, registry, request_id, (job or "").partition(":")[0] or None)
     if found is None:
         return await _unrecorded(session, registry, request_id, job, nonce)
     kind, job_id = found

@@ -19,6 +19,7 @@ from shared.imaging import (
     ProcessedImage,
     make_thumbnail,
     process_image,
+    process_with_thumbnail,
     sanitize_filename,
     sniff_format,
 )
@@ -57,6 +58,37 @@ def test_hostile_files_rejected_with_precise_code(case_id: str, tmp_path: Path) 
     assert info.value.code == case.code, info.value.detail
     assert info.value.detail
     assert not dst.exists()
+
+
+@pytest.mark.parametrize("case_id", hostile.REJECTED_IDS)
+def test_hostile_files_rejected_alike_when_the_thumbnail_is_made_with_the_copy(case_id: str, tmp_path: Path) -> None:
+    """The one-decode path for a provider's output (copy + thumbnail) refuses what process_image refuses."""
+    case = hostile.build_case(case_id, tmp_path / "in")
+    with pytest.raises(ImageRejected) as info:
+        process_with_thumbnail(case.path.read_bytes(), tmp_path / "out", LIMITS, tmp_path / "t.webp")
+    assert info.value.code == case.code, info.value.detail
+    assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize("src", hostile.VALID_PHOTOS, ids=lambda p: p.name)
+def test_copy_and_thumbnail_with_one_decode_match_the_two_steps(src: Path, tmp_path: Path) -> None:
+    """Same stored bytes as process_image; the thumbnail is of the stored copy (upright, sRGB: a photo with another
+    profile is converted first), within a few levels of a Lanczos of it, and the same size as make_thumbnail's."""
+    import numpy as np
+
+    one = process_with_thumbnail(src.read_bytes(), tmp_path / "one", LIMITS, tmp_path / "one.webp")
+    two = process_image(src, tmp_path / "two", LIMITS)
+    assert one == two and (tmp_path / "one").read_bytes() == (tmp_path / "two").read_bytes()
+    size = make_thumbnail(src, tmp_path / "two.webp")
+    with Image.open(tmp_path / "one.webp") as thumb, Image.open(tmp_path / "one") as stored:
+        assert thumb.format == "WEBP" and thumb.size == size and max(thumb.size) == 256
+        reference = stored.convert("RGB").resize(thumb.size, Image.Resampling.LANCZOS)
+        reference.save(tmp_path / "ref.webp", "WEBP", quality=80, method=2)  # the same codec noise on both sides
+        ours = np.asarray(thumb.convert("RGB"), dtype=np.int16)
+    with Image.open(tmp_path / "ref.webp") as ref:
+        diff = np.abs(ours - np.asarray(ref.convert("RGB"), dtype=np.int16))
+    assert diff.mean() < 4.0, diff.mean()  # up to ~3.3; make_thumbnail's is ~7 for the Adobe RGB JPEG (profile ignored)
+    assert_no_metadata(tmp_path / "one.webp")
 
 
 @pytest.mark.parametrize("src", hostile.VALID_PHOTOS, ids=lambda p: p.name)

@@ -238,7 +238,7 @@ async def test_a_cancel_while_the_outputs_are_fetched_and_copied_wins(
     [req] = submissions(sandbox, request_id)
     assert req["status"] == "COMPLETED", req  # it had finished at the provider: the cancel won on our side
     owner_dir = app.state.settings.storage_dir / "owners"
-    assert not [p for p in owner_dir.rglob(f"*{gen['id']}*")], "a copy of a canceled generation stayed"
+    assert not list(owner_dir.rglob(f"*{gen['id']}*")), "a copy of a canceled generation stayed"
     async with app.state.sessionmaker() as session:
         images = await session.scalar(select(func.count()).where(GenerationImage.generation_id == gen["id"]))
     assert images == 0

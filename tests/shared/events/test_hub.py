@@ -4,15 +4,18 @@ stream that falls behind a (deliberately tiny) buffer and catches up from the da
 from __future__ import annotations
 
 import asyncio
+import json
 import random
 import secrets
 from typing import Any
 
+from sqlalchemy import text
 from support.live import commit_event
 
 from api.sse import listener_dsn
 from shared.config import Settings
-from shared.events.hub import EventHub
+from shared.events.hub import EventHub, EventRecord
+from shared.events.service import NOTIFY_PAYLOAD_MAX, events_after
 
 
 async def test_slow_and_fast_followers_see_every_event_once_in_order(app: Any, settings: Settings) -> None:
@@ -53,4 +56,69 @@ async def test_slow_and_fast_followers_see_every_event_once_in_order(app: Any, s
         assert late == produced[1:]
         assert hub.subscribers == 0
     finally:
+        await hub.stop()
+
+
+async def _next(gen: Any, timeout: float = 10.0) -> Any:
+    return await asyncio.wait_for(gen.__anext__(), timeout)
+
+
+async def test_an_event_carried_by_its_notification_is_delivered_without_a_read(app: Any, settings: Settings) -> None:
+    """Its JSON is the one a read renders (same fields and values); a read happens only when an event is too big
+    to be carried, and the next carried event still comes after it, in order."""
+    hub = EventHub(listener_dsn(settings), app.state.sessionmaker, recheck_seconds=60)
+    await hub.start()
+    owner = f"own_hub{secrets.token_hex(4)}"
+    gen = hub.follow(owner, 0)
+    try:
+        start = asyncio.ensure_future(_next(gen))  # the stream is open (its feed exists) before the writes
+        await asyncio.sleep(0.05)
+        deadline = asyncio.get_running_loop().time() + 10
+        while hub._synced != hub._listen_epoch:  # the first refresh after LISTEN has read
+            assert asyncio.get_running_loop().time() < deadline
+            await asyncio.sleep(0.01)
+        reads = hub.reads
+        small = await commit_event(app, owner, "trn_carried", "progress", message="small")
+        first = await start
+        assert first.id == small and hub.reads == reads
+        async with app.state.sessionmaker() as session:
+            [stored] = await events_after(session, owner, small - 1)
+        assert json.loads(first.json) == json.loads(EventRecord.from_row(stored).json)
+        assert first.sse.startswith(f"id: {small}\nevent: training.progress\ndata: ".encode())
+
+        big = await commit_event(app, owner, "trn_carried", "progress", message="x" * NOTIFY_PAYLOAD_MAX)
+        after = await commit_event(app, owner, "trn_carried", "progress", message="after")
+        got = [await _next(gen), await _next(gen)]
+        assert [r.id for r in got] == [big, after]
+        assert hub.reads > reads  # the big one was read (and the small one after it with it, or carried)
+        assert json.loads(got[0].json)["data"]["message"] == "x" * NOTIFY_PAYLOAD_MAX
+    finally:
+        await gen.aclose()
+        await hub.stop()
+
+
+async def test_after_a_reconnect_nothing_is_taken_from_notifications_before_a_read(
+    app: Any, settings: Settings
+) -> None:
+    """Events committed while the listener was away are read, then later ones are carried: all once, in order."""
+    hub = EventHub(listener_dsn(settings), app.state.sessionmaker, recheck_seconds=60)
+    await hub.start()
+    owner = f"own_hub{secrets.token_hex(4)}"
+    gen = hub.follow(owner, 0)
+    try:
+        first = asyncio.ensure_future(_next(gen))
+        await asyncio.sleep(0.05)
+        ids = [await commit_event(app, owner, "trn_rc", "progress", message="0")]
+        assert (await first).id == ids[0]
+        async with app.state.engine.connect() as conn:  # drop the hub's LISTEN connection
+            await conn.execute(
+                text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'fotogen-events'")
+            )
+        ids += [await commit_event(app, owner, "trn_rc", "progress", message=str(i)) for i in (1, 2)]
+        got = [await _next(gen, 20), await _next(gen, 20)]
+        ids.append(await commit_event(app, owner, "trn_rc", "progress", message="3"))
+        got.append(await _next(gen, 20))
+        assert [r.id for r in got] == ids[1:] and hub.reconnects >= 1
+    finally:
+        await gen.aclose()
         await hub.stop()
