@@ -118,7 +118,7 @@ class _Store:
             if self.errors:
                 return
             try:
-                await self.storage.put_file(item.key, item.normalised, p.content_type)
+                await self.storage.put_file(item.key, item.normalised, p.content_type, consume=True)
             except Exception as exc:
                 self.errors.append(exc)
                 item.key = None

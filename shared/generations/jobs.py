@@ -286,7 +286,7 @@ def _unlink(*paths: Path) -> None:
 async def _put(env: JobEnv, key: str, path: Path, content_type: str) -> StoredObject:
     """Store ``path`` at ``key`` (create-only); an object already there is the same copy an earlier attempt made."""
     try:
-        return await env.storage.put_file(key, path, content_type)
+        return await env.storage.put_file(key, path, content_type, consume=True)
     except ObjectExists:
         obj = await env.storage.stat(key)
         assert obj is not None
@@ -295,7 +295,7 @@ async def _put(env: JobEnv, key: str, path: Path, content_type: str) -> StoredOb
 
 async def _put_if_absent(env: JobEnv, key: str, path: Path, content_type: str) -> None:
     with contextlib.suppress(ObjectExists):
-        await env.storage.put_file(key, path, content_type)
+        await env.storage.put_file(key, path, content_type, consume=True)
 
 
 async def _download(env: JobEnv, url: str, max_bytes: int, n: int) -> bytes:

@@ -264,7 +264,7 @@ async def _insert_job(
         for index, photo in enumerate(photos):
             assert photo.image is not None and photo.normalised is not None
             key = input_key(owner_id, job_id, index, photo.image.ext)
-            await storage.put_file(key, photo.normalised, photo.image.content_type)
+            await storage.put_file(key, photo.normalised, photo.image.content_type, consume=True)
             keys.append(key)
             items.append(
                 MeshItem(

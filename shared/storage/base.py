@@ -96,9 +96,13 @@ class Storage(abc.ABC):
     async def put(self, key: str, chunks: AsyncIterable[bytes], content_type: str) -> StoredObject:
         """Stream ``chunks`` into a new object; raise ``ObjectExists`` if ``key`` exists."""
 
-    async def put_file(self, key: str, path: Path, content_type: str) -> StoredObject:
-        """Stream a local file into a new object (create-only, like :meth:`put`)."""
-        return await self.put(key, read_file_chunks(path), content_type)
+    async def put_file(self, key: str, path: Path, content_type: str, *, consume: bool = False) -> StoredObject:
+        """Stream a local file into a new object (create-only, like :meth:`put`). ``consume``: the file is the
+        caller's temporary copy and goes once stored (a backend on the same disk may move it instead of copying)."""
+        obj = await self.put(key, read_file_chunks(path), content_type)
+        if consume:
+            await run_sync(Path(path).unlink, True)
+        return obj
 
     @abc.abstractmethod
     async def stat(self, key: str) -> StoredObject | None:

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import base64
 import contextlib
+import errno
 import hashlib
 import hmac
 import io
@@ -99,15 +100,20 @@ class LocalStorage(Storage):
                 tmp.unlink()
         return obj
 
-    async def put_file(self, key: str, path: Path, content_type: str) -> StoredObject:
+    async def put_file(self, key: str, path: Path, content_type: str, *, consume: bool = False) -> StoredObject:
         """A local file in: the same steps as :meth:`put` (temp file, hash, fsync, link), in one worker thread
-        rather than a thread hop per step and per chunk (uploads store a few dozen files per request)."""
+        rather than a thread hop per step and per chunk (uploads store a few dozen files per request). With
+        ``consume`` the file itself is hashed, fsynced and linked into place (no copy) when it is on this disk."""
         target = self.path_for(key)
-        return await run_sync(self._put_file_sync, key, target, Path(path), content_type)
+        return await run_sync(self._put_file_sync, key, target, Path(path), content_type, consume)
 
-    def _put_file_sync(self, key: str, target: Path, src: Path, content_type: str) -> StoredObject:
+    def _put_file_sync(self, key: str, target: Path, src: Path, content_type: str, consume: bool) -> StoredObject:
         if os.path.lexists(target):
             raise ObjectExists(key)
+        if consume:
+            moved = self._move_in(key, target, src, content_type)
+            if moved is not None:
+                return moved
         fd, tmp = temp_file_beside(target)
         digest = hashlib.sha256()
         size = 0
@@ -122,6 +128,26 @@ class LocalStorage(Storage):
         finally:
             with contextlib.suppress(FileNotFoundError):
                 tmp.unlink()
+        return obj
+
+    def _move_in(self, key: str, target: Path, src: Path, content_type: str) -> StoredObject | None:
+        """``src`` becomes the object: hashed and fsynced where it is, then linked into place (the same
+        create-only commit as a copy's temp file); None when it is on another file system (copy it then)."""
+        digest = hashlib.sha256()
+        size = 0
+        with src.open("rb") as fh:
+            while chunk := fh.read(CHUNK_SIZE):
+                digest.update(chunk)
+                size += len(chunk)
+            os.fsync(fh.fileno())  # its writer (an image worker) left it to whoever keeps it
+        obj = StoredObject(key=key, size=size, sha256=digest.hexdigest(), content_type=content_type)
+        try:
+            self._commit(src, target, obj)
+        except OSError as exc:
+            if exc.errno == errno.EXDEV:
+                return None
+            raise
+        src.unlink(missing_ok=True)
         return obj
 
     def _commit(self, tmp: Path, path: Path, obj: StoredObject) -> None:

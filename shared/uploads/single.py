@@ -95,7 +95,7 @@ async def create_upload(
         image = upload.image
         upload_id = new_id("upload")
         key = f"owners/{scope.owner_id}/uploads/{upload_id}.{image.ext}"
-        await storage.put_file(key, upload.normalised, image.content_type)
+        await storage.put_file(key, upload.normalised, image.content_type, consume=True)
     row = UploadRow(
         id=upload_id,
         owner_id=scope.owner_id,

@@ -118,7 +118,7 @@ async def _store(job: Job, row: Video, url: str) -> dict[str, Any]:
             raise ProviderError(PROVIDER_FAILED, f"The video does not decode: {exc}", False) from exc
         if await env.storage.stat(poster_key) is None:
             with contextlib.suppress(ObjectExists):
-                await env.storage.put_file(poster_key, poster, "image/webp")
+                await env.storage.put_file(poster_key, poster, "image/webp", consume=True)
     finally:
         for path in (src, poster):
             with contextlib.suppress(OSError):

@@ -705,9 +705,9 @@ class _FailingStorage(LocalStorage):
         self._write()
         return await super().put(key, chunks, content_type)
 
-    async def put_file(self, key: str, path: Any, content_type: str) -> Any:
+    async def put_file(self, key: str, path: Any, content_type: str, *, consume: bool = False) -> Any:
         self._write()
-        return await super().put_file(key, path, content_type)
+        return await super().put_file(key, path, content_type, consume=consume)
 
 
 async def test_storage_failure_leaves_no_orphans(small_app: Any) -> None:

@@ -98,6 +98,27 @@ async def test_put_file_and_download_to(storage: Storage, tmp_path: Path) -> Non
     assert [p.name for p in dest.parent.iterdir()] == ["dataset.zip"]  # no temp file left
 
 
+
+async def test_put_file_consuming_its_temporary_copy(storage: Storage, tmp_path: Path) -> None:
+    """``consume``: the caller's temp copy goes once stored (local storage links that very file into place, when
+    it is on the same disk); a refused create leaves it with the caller."""
+    data = random_bytes(MiB + 3)
+    src = tmp_path / "copy.img"
+    src.write_bytes(data)
+    key = "owners/o1/datasets/d1/images/consumed.jpg"
+    stored = await storage.put_file(key, src, "image/jpeg", consume=True)
+    assert not src.exists()
+    assert (stored.size, stored.sha256) == (len(data), hashlib.sha256(data).hexdigest())
+    assert await storage.stat(key) == stored and await read_all(storage, key) == data
+
+    again = tmp_path / "again.img"
+    again.write_bytes(b"other bytes")
+    with pytest.raises(ObjectExists):
+        await storage.put_file(key, again, "image/jpeg", consume=True)
+    assert again.read_bytes() == b"other bytes"  # not taken: still the caller's to delete
+    assert await read_all(storage, key) == data
+
+
 async def test_open_can_stop_early(storage: Storage) -> None:
     key = "owners/o1/datasets/d1/images/i1.png"
     await storage.put(key, stream(random_bytes(3 * MiB)), "image/png")
