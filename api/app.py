@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -17,7 +18,7 @@ from api.middleware import RequestIdMiddleware
 from api.problems import Problem, install_problem_handlers
 from api.ratelimit import KeyRateLimiter
 from api.routes import ROUTERS
-from api.sse import listener_dsn
+from api.sse import drain_streams_on_exit, listener_dsn
 from shared.billing.policy import POLICY_TABLE
 from shared.cache import Invalidations, NotifiedCache
 from shared.clients import build_redis, build_storage
@@ -76,11 +77,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             recheck_seconds=settings.sse_recheck_seconds,
             invalidations=invalidations,
         )
+        drain = asyncio.create_task(drain_streams_on_exit(hub), name="sse-drain-on-exit")
         try:
             await hub.start()
             app.state.event_hub = hub
             yield
         finally:
+            drain.cancel()
             app.state.event_hub = None
             await app.state.image_workers.aclose()
             await hub.stop()

@@ -6,7 +6,7 @@
     @router.get("/{training_id}/stream", operation_id="trainings-stream", response_class=EventSourceResponse,
                 responses=SSE_RESPONSES)
     async def stream(request: Request, training_id: str, principal: StreamPrincipalDep,
-                     last_event_id: LastEventIdDep = None) -> EventSourceResponse:
+                     last_event_id: LastEventIdDep = None) -> Response:
         return await job_event_stream(request, principal.owner_id, "training", training_id, last_event_id)
 
 Each message is ``id: <event id>``, ``event: <type>``, ``data: <the event JSON>``; the first also carries
@@ -17,18 +17,28 @@ no gap and no duplicate. A finished job's stream closes after its terminal event
 reconnects with that event's id, the answer is 204, which tells it not to reconnect again (WHATWG HTML,
 "Server-sent events": a 204 fails the connection for good). The 404/403 checks and the starting position
 are settled *before* the response starts, with a short-lived session; none is held while the stream runs.
-A client that goes away is noticed by sse-starlette's disconnect listener, which cancels the generator at once.
+A client that goes away is noticed at once (a listener on the connection cancels the stream).
+
+Live streams (thousands may be open in one process) use :class:`LiveEventStream`: the stream runs in the request's
+own task with one small helper task waiting for the client to disconnect; the server's shutdown ends them all
+through the hub (``EventHub.drain_on_exit``), not through a task per stream. Replays of finished jobs use
+sse-starlette's ``EventSourceResponse`` (three tasks per stream, short-lived).
 """
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 from collections.abc import AsyncIterator
 from typing import Annotated, Any
 
+import anyio
 from fastapi import Depends, Header, Query, Request, Response
 from sqlalchemy import select
 from sqlalchemy.engine import make_url
 from sse_starlette import EventSourceResponse, ServerSentEvent
+from starlette.responses import StreamingResponse
+from starlette.types import Receive, Scope, Send
 
 from api.problems import problems
 from api.stream_auth import check_job_scope
@@ -60,6 +70,14 @@ def listener_dsn(settings: Settings) -> str:
     """asyncpg's DSN for the LISTEN connection, from whatever URL scheme the operator wrote."""
     url = make_url(to_asyncpg_url(settings.database_url or ""))
     return url.set(drivername="postgresql").render_as_string(hide_password=False)
+
+
+async def drain_streams_on_exit(hub: EventHub) -> None:
+    """When the server is told to exit, end every live stream at once (clients reconnect to another replica with
+    ``Last-Event-ID``) rather than hold the shutdown until its timeout: one task per process, waiting on
+    sse-starlette's one per-loop watcher of uvicorn's exit signal, instead of one per stream."""
+    await EventSourceResponse._listen_for_exit_signal()
+    hub.drain()
 
 
 def get_hub(request: Request) -> EventHub:
@@ -112,9 +130,58 @@ def _ping() -> ServerSentEvent:
     return ServerSentEvent(comment="ping", sep="\n")
 
 
-def event_source(
-    request: Request, messages: AsyncIterator[bytes], *, pings_itself: bool = False
-) -> EventSourceResponse:
+class LiveEventStream(StreamingResponse):
+    """A ``text/event-stream`` response for streams that ping themselves (a live hub stream yields :data:`PING`
+    when idle): the messages are sent from the request's own task, and one helper task waits on ``receive`` for
+    the client's disconnect, which cancels the stream. That is what a process holding thousands of streams pays
+    for in memory (sse-starlette's response runs three tasks in an anyio task group, with their events and a
+    lock: ~10 kB a stream). A client that stops reading for ``send_timeout`` seconds is dropped."""
+
+    media_type = "text/event-stream"
+
+    def __init__(self, messages: AsyncIterator[bytes], *, send_timeout: float, headers: dict[str, str]) -> None:
+        super().__init__(messages, status_code=200, headers=headers, media_type=self.media_type)  # no Content-Length
+        self.messages = messages
+        self.send_timeout = send_timeout
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        # The messages go out from a task of their own (a shallow stack to resume when an event wakes thousands of
+        # streams at once); the request's task waits for the client's disconnect, or for that task to end.
+        streaming = asyncio.ensure_future(self._stream(send))
+        with anyio.CancelScope() as waiting:
+            streaming.add_done_callback(lambda _: waiting.cancel())
+            while (await receive())["type"] != "http.disconnect":
+                pass
+        if not streaming.done():  # the client went away
+            streaming.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            ended = await streaming
+            if ended:
+                await send({"type": "http.response.body", "body": b"", "more_body": False})
+
+    async def _stream(self, send: Send) -> bool:
+        """Send every message; True when they ran out (then the response ends), False when the client stopped
+        reading for ``send_timeout`` seconds (it is dropped)."""
+        try:
+            await send({"type": "http.response.start", "status": self.status_code, "headers": self.raw_headers})
+            async for message in self.messages:
+                async with asyncio.timeout(self.send_timeout):  # a timer handle, not an anyio cancel scope
+                    await send({"type": "http.response.body", "body": message, "more_body": True})
+            return True
+        except TimeoutError:
+            return False
+        finally:
+            await _close(self.messages)
+
+
+async def _close(messages: AsyncIterator[bytes]) -> None:
+    aclose = getattr(messages, "aclose", None)
+    if aclose is not None:
+        with anyio.CancelScope(shield=True):
+            await aclose()
+
+
+def event_source(request: Request, messages: AsyncIterator[bytes], *, pings_itself: bool = False) -> Response:
     """``pings_itself``: ``messages`` yields :data:`PING` when idle (a live stream gets it from
     :meth:`EventHub.follow`), so sse-starlette starts no ping task: one task less per open stream, which is
     what a process holding thousands of streams pays for in memory."""
@@ -131,13 +198,16 @@ def event_source(
                 first = False
             yield message
 
+    headers = {"X-Accel-Buffering": "no", "Cache-Control": "no-store"}
+    if pings_itself:
+        return LiveEventStream(with_retry(), send_timeout=settings.sse_send_timeout_seconds, headers=headers)
     return EventSourceResponse(
         with_retry(),
-        ping=0 if pings_itself else settings.sse_ping_seconds,
+        ping=settings.sse_ping_seconds,
         ping_message_factory=_ping,
         sep="\n",
         send_timeout=settings.sse_send_timeout_seconds,
-        headers={"X-Accel-Buffering": "no", "Cache-Control": "no-store"},
+        headers=headers,
     )
 
 
@@ -218,7 +288,7 @@ async def job_event_stream(
 
 async def owner_event_stream(
     request: Request, owner_id: str, job_id: str | None = None, last_event_id: int | None = None
-) -> EventSourceResponse:
+) -> Response:
     """All of the owner's events (of one job when ``job_id`` is given) from now on — or from after
     ``last_event_id`` — live, until the client goes away. A job-scoped stream token forces its job."""
     principal = _principal(request)

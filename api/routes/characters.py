@@ -237,7 +237,7 @@ async def list_character_events(
 )
 async def stream_character(
     request: Request, character_id: str, principal: StreamPrincipalDep, last_event_id: LastEventIdDep = None
-) -> EventSourceResponse:
+) -> Response:
     """The character's events as Server-Sent Events, live (after `Last-Event-ID` when given) until you
     disconnect: a character lives on after a training ends."""
     async with request.app.state.sessionmaker() as session:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Query, Request, Response
 from sse_starlette import EventSourceResponse
 
 from api.deps import LimitQuery, PrincipalDep, SessionDep
@@ -45,7 +45,7 @@ async def stream_owner_events(
     principal: StreamPrincipalDep,
     last_event_id: LastEventIdDep = None,
     job_id: JobIdQuery = None,
-) -> EventSourceResponse:
+) -> Response:
     """All of your events as Server-Sent Events, live: from now on, or from after `Last-Event-ID` (header, or
     `?last_event_id=`) with no gap and no duplicate. Authenticate with the API key, or — for the browser's
     `EventSource` — with `?token=` from `POST /v1/stream-tokens` (a job-scoped token streams that job only)."""

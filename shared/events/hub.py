@@ -11,10 +11,10 @@ How a stream learns about new events:
   short-lived session, renders each event's JSON once, appends it to a per-owner buffer and wakes that
   owner's streams. It also runs every ``recheck_seconds`` without any notification, so a missed NOTIFY
   (listener reconnecting, a notification dropped) only delays an event, it never loses one.
-* Most notifications carry their event (``write_event`` adds its type and JSON when they fit the payload): when
-  nothing is waiting to be read — no refresh running or due — such an event is the next one after ``cursor``
-  and is buffered at once, without a read. Notifications arrive in commit order, which is id order, and the
-  listener was up since the cursor was read (a reconnect makes a refresh due), so nothing before it is missing.
+* Most notifications carry their event (``write_event`` adds its type and JSON when they fit the payload). One
+  whose id is exactly ``cursor + 1`` is buffered at once, without a read: nothing can be missing before it.
+  Any other (an id further on: a notification was missed, the listener reconnected, an id was left by a
+  rolled-back write or an event was written without one) makes a read due, which catches up from ``cursor``.
 * Streams (:meth:`EventHub.follow`) read from the buffer when it covers their position, and from
   Postgres otherwise (history replay, resume after ``Last-Event-ID``, a stream that fell behind the
   buffer). No stream holds a database session while it waits.
@@ -146,12 +146,9 @@ class EventHub:
         self._feeds: dict[str, OwnerFeed] = {}
         self._dirty = asyncio.Event()
         self._refreshing = False
-        # A carried event may be taken only after a refresh that began once the current LISTEN was up has read
-        # everything before it: ``_synced`` is the listen epoch that refresh began in.
-        self._listen_epoch = 0
-        self._synced = -1
         self._tasks: list[asyncio.Task[None]] = []
         self._closing = False
+        self._draining = False  # streams end (drain), the hub goes on until stop()
         # The same LISTEN connection keeps this process's read caches coherent (shared.cache).
         self.invalidations = invalidations
 
@@ -167,6 +164,12 @@ class EventHub:
         # Do not serve streams before the listener is up (bounded: Postgres is reachable, we just read it).
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(self.listening.wait(), timeout=5)
+
+    def drain(self) -> None:
+        """End every stream following this hub now (the server is shutting down); the hub itself goes on."""
+        self._draining = True
+        for feed in self._feeds.values():
+            feed.wake()
 
     async def stop(self) -> None:
         self._closing = True
@@ -193,19 +196,22 @@ class EventHub:
             self._dirty.set()
 
     def _take(self, parts: list[str]) -> bool:
-        """Buffer an event its notification carries; False when it has to be read instead (a read is running or
-        due: it could be missing an earlier event)."""
-        in_sync = self.listening.is_set() and self._synced == self._listen_epoch
-        if not in_sync or self._refreshing or self._dirty.is_set() or not parts[0].isdigit():
+        """Buffer an event its notification carries when it is the very next one (``cursor + 1``); False when it
+        has to be read instead (a read is running, or ids are missing before it: a read catches up)."""
+        if self._refreshing or not parts[0].isdigit():
             return False
         event_id = int(parts[0])
-        if event_id > self.cursor:
-            owner_id, job_id, type_, body = parts[1:]
-            feed = self._feeds.get(owner_id)
-            self.cursor = event_id
-            if feed is not None:
-                feed.extend([EventRecord(event_id, owner_id, job_id, type_, f'{{"id":{event_id},{body[1:]}')])
-                feed.wake()
+        if event_id <= self.cursor:
+            return True  # read already
+        if event_id != self.cursor + 1:
+            self._dirty.set()  # whatever the owner: the cursor must catch up for later events to be taken
+            return True
+        owner_id, job_id, type_, body = parts[1:]
+        self.cursor = event_id
+        feed = self._feeds.get(owner_id)
+        if feed is not None:
+            feed.extend([EventRecord(event_id, owner_id, job_id, type_, f'{{"id":{event_id},{body[1:]}')])
+            feed.wake()
         return True
 
     def _on_invalidate(self, _conn: Any, _pid: int, _channel: str, payload: str) -> None:
@@ -226,7 +232,6 @@ class EventHub:
                 if self.invalidations is not None:
                     await conn.add_listener(INVALIDATE_CHANNEL, self._on_invalidate)
                     self.invalidations.set_listening(True)
-                self._listen_epoch += 1
                 self.listening.set()
                 delay = 0.1
                 # Whatever committed while we were not listening is read now.
@@ -273,15 +278,12 @@ class EventHub:
 
     async def refresh(self) -> None:
         """Read every new event of the owners with open streams and wake their streams."""
-        epoch = self._listen_epoch if self.listening.is_set() else None
         self._refreshing = True
         self.reads += 1
         try:
             await self._read_new()
         finally:
             self._refreshing = False
-        if epoch is not None and epoch == self._listen_epoch and self.listening.is_set():
-            self._synced = epoch  # LISTEN was up before this read began: every later event will be notified
 
     async def _read_new(self) -> None:
         while True:
@@ -344,7 +346,7 @@ class EventHub:
         feed = self._acquire(owner_id)
         position = after  # every matching event with id <= position has been yielded
         try:
-            while not self._closing:
+            while not (self._closing or self._draining):
                 changed = feed.changed
                 if position >= feed.floor:
                     top = self.cursor

@@ -9,6 +9,7 @@ import random
 import secrets
 from typing import Any
 
+import pytest
 from sqlalchemy import text
 from support.live import commit_event
 
@@ -16,6 +17,7 @@ from api.sse import listener_dsn
 from shared.config import Settings
 from shared.events.hub import EventHub, EventRecord
 from shared.events.service import NOTIFY_PAYLOAD_MAX, events_after
+from shared.models import Event
 
 
 async def test_slow_and_fast_followers_see_every_event_once_in_order(app: Any, settings: Settings) -> None:
@@ -64,34 +66,60 @@ async def _next(gen: Any, timeout: float = 10.0) -> Any:
 
 
 async def test_an_event_carried_by_its_notification_is_delivered_without_a_read(app: Any, settings: Settings) -> None:
-    """Its JSON is the one a read renders (same fields and values); a read happens only when an event is too big
-    to be carried, and the next carried event still comes after it, in order."""
+    """The next event (``cursor + 1``) comes from its notification: no read, and its JSON is the one a read renders
+    (same fields and values). One too big to be carried is read, and the next carried event still comes after it."""
     hub = EventHub(listener_dsn(settings), app.state.sessionmaker, recheck_seconds=60)
     await hub.start()
     owner = f"own_hub{secrets.token_hex(4)}"
     gen = hub.follow(owner, 0)
     try:
-        start = asyncio.ensure_future(_next(gen))  # the stream is open (its feed exists) before the writes
+        pending = asyncio.ensure_future(_next(gen))  # the stream is open (its feed exists) before the writes
         await asyncio.sleep(0.05)
-        deadline = asyncio.get_running_loop().time() + 10
-        while hub._synced != hub._listen_epoch:  # the first refresh after LISTEN has read
-            assert asyncio.get_running_loop().time() < deadline
-            await asyncio.sleep(0.01)
-        reads = hub.reads
-        small = await commit_event(app, owner, "trn_carried", "progress", message="small")
-        first = await start
-        assert first.id == small and hub.reads == reads
+        carried = None
+        for attempt in range(5):  # another test's event landing in between would make this one a read: retry
+            await hub.refresh()  # the cursor is the newest event: the next one can be carried
+            reads = hub.reads
+            written = await commit_event(app, owner, "trn_carried", "progress", message=f"small {attempt}")
+            record = await pending
+            assert record.id == written
+            pending = asyncio.ensure_future(_next(gen))
+            if hub.reads == reads:
+                carried = record
+                break
+        assert carried is not None, "no event was ever taken from its notification"
         async with app.state.sessionmaker() as session:
-            [stored] = await events_after(session, owner, small - 1)
-        assert json.loads(first.json) == json.loads(EventRecord.from_row(stored).json)
-        assert first.sse.startswith(f"id: {small}\nevent: training.progress\ndata: ".encode())
+            [stored] = await events_after(session, owner, carried.id - 1, limit=1)
+        assert json.loads(carried.json) == json.loads(EventRecord.from_row(stored).json)
+        assert carried.sse.startswith(f"id: {carried.id}\nevent: training.progress\ndata: ".encode())
 
         big = await commit_event(app, owner, "trn_carried", "progress", message="x" * NOTIFY_PAYLOAD_MAX)
         after = await commit_event(app, owner, "trn_carried", "progress", message="after")
-        got = [await _next(gen), await _next(gen)]
+        got = [await pending, await _next(gen)]
         assert [r.id for r in got] == [big, after]
-        assert hub.reads > reads  # the big one was read (and the small one after it with it, or carried)
         assert json.loads(got[0].json)["data"]["message"] == "x" * NOTIFY_PAYLOAD_MAX
+    finally:
+        await gen.aclose()
+        await hub.stop()
+
+
+async def test_an_event_written_without_a_notification_is_not_skipped(app: Any, settings: Settings) -> None:
+    """A notification never sent (an event inserted by hand): the next carried event is not ``cursor + 1``, so the
+    hub reads instead of taking it, and both arrive, in order."""
+    hub = EventHub(listener_dsn(settings), app.state.sessionmaker, recheck_seconds=60)
+    await hub.start()
+    owner = f"own_hub{secrets.token_hex(4)}"
+    gen = hub.follow(owner, 0)
+    try:
+        pending = asyncio.ensure_future(_next(gen))
+        await asyncio.sleep(0.05)
+        await hub.refresh()
+        async with app.state.sessionmaker() as session:
+            silent = Event(owner_id=owner, type="training.log", job_type="training", job_id="trn_s", data={"job": {}})
+            session.add(silent)
+            await session.commit()
+        loud = await commit_event(app, owner, "trn_s", "progress", message="notified")
+        got = [await pending, await _next(gen)]
+        assert [r.id for r in got] == [silent.id, loud]
     finally:
         await gen.aclose()
         await hub.stop()
@@ -121,4 +149,25 @@ async def test_after_a_reconnect_nothing_is_taken_from_notifications_before_a_re
         assert [r.id for r in got] == ids[1:] and hub.reconnects >= 1
     finally:
         await gen.aclose()
+        await hub.stop()
+
+
+async def test_drain_ends_every_stream_and_the_hub_goes_on(app: Any, settings: Settings) -> None:
+    """At shutdown (``api.sse.drain_streams_on_exit``) every follower ends at once, without a task per stream."""
+    hub = EventHub(listener_dsn(settings), app.state.sessionmaker, recheck_seconds=60)
+    await hub.start()
+    owner = f"own_hub{secrets.token_hex(4)}"
+    gens = [hub.follow(owner, 0) for _ in range(3)]
+    try:
+        waiting = [asyncio.ensure_future(_next(g)) for g in gens]
+        await asyncio.sleep(0.05)
+        assert hub.subscribers == 3
+        hub.drain()
+        for task in waiting:
+            with pytest.raises(StopAsyncIteration):
+                await task
+        assert hub.subscribers == 0 and hub.listening.is_set()
+    finally:
+        for g in gens:
+            await g.aclose()
         await hub.stop()

@@ -98,7 +98,6 @@ async def test_put_file_and_download_to(storage: Storage, tmp_path: Path) -> Non
     assert [p.name for p in dest.parent.iterdir()] == ["dataset.zip"]  # no temp file left
 
 
-
 async def test_put_file_consuming_its_temporary_copy(storage: Storage, tmp_path: Path) -> None:
     """``consume``: the caller's temp copy goes once stored (local storage links that very file into place, when
     it is on the same disk); a refused create leaves it with the caller."""
