@@ -141,7 +141,6 @@ class LiveEventStream(StreamingResponse):
 
     def __init__(self, messages: AsyncIterator[bytes], *, send_timeout: float, headers: dict[str, str]) -> None:
         super().__init__(messages, status_code=200, headers=headers, media_type=self.media_type)  # no Content-Length
-        self.messages = messages
         self.send_timeout = send_timeout
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -164,17 +163,17 @@ class LiveEventStream(StreamingResponse):
         reading for ``send_timeout`` seconds (it is dropped)."""
         try:
             await send({"type": "http.response.start", "status": self.status_code, "headers": self.raw_headers})
-            async for message in self.messages:
+            async for message in self.body_iterator:
                 async with asyncio.timeout(self.send_timeout):  # a timer handle, not an anyio cancel scope
                     await send({"type": "http.response.body", "body": message, "more_body": True})
             return True
         except TimeoutError:
             return False
         finally:
-            await _close(self.messages)
+            await _close(self.body_iterator)
 
 
-async def _close(messages: AsyncIterator[bytes]) -> None:
+async def _close(messages: object) -> None:
     aclose = getattr(messages, "aclose", None)
     if aclose is not None:
         with anyio.CancelScope(shield=True):
@@ -183,8 +182,8 @@ async def _close(messages: AsyncIterator[bytes]) -> None:
 
 def event_source(request: Request, messages: AsyncIterator[bytes], *, pings_itself: bool = False) -> Response:
     """``pings_itself``: ``messages`` yields :data:`PING` when idle (a live stream gets it from
-    :meth:`EventHub.follow`), so sse-starlette starts no ping task: one task less per open stream, which is
-    what a process holding thousands of streams pays for in memory."""
+    :meth:`EventHub.follow`): it is served by :class:`LiveEventStream`; anything else (a replay) by sse-starlette,
+    which sends the pings."""
     settings: Settings = request.app.state.settings
     retry = f"retry: {round(settings.sse_retry_seconds * 1000)}\n".encode()
 

@@ -223,20 +223,13 @@ async def _store_image(
                 processed = await asyncio.to_thread(process_with_thumbnail, data, dst, limits, thumb, THUMBNAIL_SIDE)
             except Exception as exc:  # any decoder error: the provider sent no usable image
                 raise ProviderError(PROVIDER_FAILED, f"Output image {n} is not usable: {exc}", False) from exc
-            record = {
-                "key": key,
-                "thumbnail_key": thumb_key,
-                "width": processed.width,
-                "height": processed.height,
-                "content_type": processed.content_type,
-                "size": processed.size_bytes,
-                "sha256": processed.sha256,
-            }
+            made = StoredObject(key, processed.size_bytes, processed.sha256, processed.content_type)
+            record = _image_record(made, thumb_key, processed.width, processed.height, processed.content_type)
             described.set_result(record)
             stored, _ = await asyncio.gather(
                 _put(env, key, dst, processed.content_type), _put_if_absent(env, thumb_key, thumb, "image/webp")
             )
-            if (stored.size, stored.sha256) != (processed.size_bytes, processed.sha256):
+            if (stored.size, stored.sha256) != (made.size, made.sha256):
                 # an object another attempt stored differs from this copy: the next step describes what is stored
                 raise RuntimeError(f"{key} in storage is not the copy this step made")
             return record

@@ -24,6 +24,7 @@ from support.scoreboard import (
     create_mesh,
     create_training,
     log_once_orphans_canceled,
+    row_state_in,
     score,
     settle,
     verdict,
@@ -89,6 +90,7 @@ async def test_kill9_in_stage(
         victim = await cluster.blocked_worker()
         assert victim is not None, "no worker wrote to the job while it was locked"
         before = await row_state_in(conn, job)
+        assert before is not None
         if stage == "preparing":
             assert not [c for c in sandbox.requests()["calls"] if c["kind"] == "submit"], "submitted already"
         cluster.workers[victim].kill9()
@@ -116,20 +118,3 @@ async def _wait_submit_in_flight(sandbox: Any, timeout: float = 10.0) -> None:
             return
         await asyncio.sleep(0.02)
     raise AssertionError("no submission in flight")
-
-
-async def row_state_in(conn: Any, job: TrackedJob) -> dict[str, Any]:
-    found = (
-        (
-            await conn.execute(
-                text(
-                    f"SELECT status, step_seq, attempt, lease_until, progress, provider_request_id, "  # noqa: S608
-                    f"error_code, updated_at FROM {TABLES[job.kind]} WHERE id = :id"
-                ),
-                {"id": job.id},
-            )
-        )
-        .mappings()
-        .one()
-    )
-    return dict(found)

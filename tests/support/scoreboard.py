@@ -123,26 +123,23 @@ async def create_mesh(api: httpx.AsyncClient, photo: bytes) -> TrackedJob:
     return TrackedJob("mesh", job_id, job_id)
 
 
+async def row_state_in(conn: Any, job: TrackedJob) -> dict[str, Any] | None:
+    """The job's row as ``conn`` sees it (inside its transaction, if it has one)."""
+    sql = (
+        f"SELECT status, step_seq, attempt, lease_until, progress, provider_request_id, "  # noqa: S608
+        f"error_code, updated_at FROM {TABLES[job.kind]} WHERE id = :id"
+    )
+    found = (await conn.execute(text(sql), {"id": job.id})).mappings().one_or_none()
+    return dict(found) if found is not None else None
+
+
 async def row_state(app: Any, job: TrackedJob) -> dict[str, Any] | None:
     """The job's row as the workers see it (None while the database is unreachable)."""
     try:
         async with app.state.engine.connect() as conn:
-            found = (
-                (
-                    await conn.execute(
-                        text(
-                            f"SELECT status, step_seq, attempt, lease_until, progress, provider_request_id, "  # noqa: S608
-                            f"error_code, updated_at FROM {TABLES[job.kind]} WHERE id = :id"
-                        ),
-                        {"id": job.id},
-                    )
-                )
-                .mappings()
-                .one_or_none()
-            )
+            return await row_state_in(conn, job)
     except Exception:
         return None
-    return dict(found) if found is not None else None
 
 
 async def wait_row(app: Any, job: TrackedJob, check: Any, timeout: float, interval: float = 0.005) -> dict[str, Any]:
