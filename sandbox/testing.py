@@ -19,6 +19,7 @@ from __future__ import annotations
 import atexit
 import os
 import socket
+import ssl
 import subprocess
 import sys
 import tempfile
@@ -26,6 +27,7 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Any, Literal
 
@@ -60,6 +62,7 @@ class RunningSandbox:
     ca_file: Path  # the CA that signs the server certificate
     ca_bundle: Path  # certifi's public CAs + ca_file (a drop-in SSL_CERT_FILE)
     data_dir: Path
+    pid: int  # the process serving it (this one, in thread mode)
     _stop: Callable[[], None] = field(repr=False)
     _stopped: bool = field(default=False, repr=False)
 
@@ -76,12 +79,17 @@ class RunningSandbox:
             "SSL_CERT_FILE": str(self.ca_bundle),
         }
 
+    @cached_property
+    def _ssl_context(self) -> ssl.SSLContext:
+        # built once: loading certifi's bundle costs tens of ms of CPU, and the control calls come often
+        return client_ssl_context(self.ca_file)
+
     def client(self) -> httpx.Client:
         """A sync httpx client trusting the sandbox, for the control API and file downloads."""
-        return httpx.Client(base_url=self.base_url, verify=client_ssl_context(self.ca_file), timeout=30)
+        return httpx.Client(base_url=self.base_url, verify=self._ssl_context, timeout=30)
 
     def async_client(self) -> httpx.AsyncClient:
-        return httpx.AsyncClient(base_url=self.base_url, verify=client_ssl_context(self.ca_file), timeout=30)
+        return httpx.AsyncClient(base_url=self.base_url, verify=self._ssl_context, timeout=30)
 
     def configure(self, **knobs: Any) -> dict[str, Any]:
         with self.client() as c:
@@ -161,6 +169,7 @@ def start_sandbox(
             thread.join(timeout=10)
 
         alive: Callable[[], bool] = thread.is_alive
+        server_pid = os.getpid()
     else:
         env = {**os.environ}
         for name, value in config.model_dump(exclude_none=True).items():
@@ -182,6 +191,7 @@ def start_sandbox(
             env=env,
             stdout=subprocess.DEVNULL,
         )
+        server_pid = proc.pid
 
         def stop() -> None:
             proc.terminate()
@@ -205,6 +215,7 @@ def start_sandbox(
         ca_file=certs.ca_cert,
         ca_bundle=certs.bundle,
         data_dir=data,
+        pid=server_pid,
         _stop=stop,
     )
 
