@@ -67,6 +67,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import math
 import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
@@ -291,10 +292,18 @@ def _save_thumbnail(im: Image.Image, dst: Path, max_side: int) -> None:
     # Shrink on load, as libvips' thumbnailer does: a JPEG is decoded straight at the scale closest above the
     # target (libjpeg's scaled inverse DCT), anything else box-reduced by the integer factor, then Lanczos for
     # the rest. A third of the time of a Lanczos from full size; at 256 px the difference is not visible.
+    scale = max_side / max(im.size)
+    if scale < 1:
+        # Pillow's thumbnail asks the decoder for the whole box (max_side x max_side): a 4:3 JPEG would be decoded
+        # at twice the scale it needs. Asked for the thumbnail's own size (rounded up: never below it), a 1024x768
+        # output decodes at 1/4 straight to 256x192 — the same pixels within a level, a millisecond less.
+        im.draft(None, (math.ceil(im.width * scale), math.ceil(im.height * scale)))
     im.thumbnail((max_side, max_side), Image.Resampling.LANCZOS, reducing_gap=1.0)
     thumb = im if im.mode in ("RGB", "RGBA") else im.convert("RGBA" if im.has_transparency_data else "RGB")
     thumb.info = {}
-    thumb.save(dst, "WEBP", quality=80, method=2)  # method 4 takes twice as long for ~5 % fewer bytes
+    # WebP's fastest method: for a 256 px thumbnail ~1 KB larger than method 2 (~5 against ~4 KB), 1.2 ms sooner
+    # (a third of its encoding), on the path that ends with the job's succeeded event.
+    thumb.save(dst, "WEBP", quality=80, method=0)
 
 
 def _process(src: Path | bytes, dst: Path, limits: ImageLimits, thumbnail: tuple[Path, int] | None) -> ProcessedImage:
