@@ -19,10 +19,10 @@ reconnects with that event's id, the answer is 204, which tells it not to reconn
 are settled *before* the response starts, with a short-lived session; none is held while the stream runs.
 A client that goes away is noticed at once (a listener on the connection cancels the stream).
 
-Live streams (thousands may be open in one process) use :class:`LiveEventStream`: the stream runs in the request's
-own task with one small helper task waiting for the client to disconnect; the server's shutdown ends them all
-through the hub (``EventHub.drain_on_exit``), not through a task per stream. Replays of finished jobs use
-sse-starlette's ``EventSourceResponse`` (three tasks per stream, short-lived).
+Live streams (thousands may be open in one process) use :class:`LiveEventStream`: the messages go out from one
+task and the request's own task waits for the client's disconnect; the server's shutdown ends them all through the
+hub (:func:`drain_streams_on_exit` calls ``EventHub.drain``), not through a task per stream. Replays of finished
+jobs use sse-starlette's ``EventSourceResponse`` (three tasks per stream, short-lived).
 """
 
 from __future__ import annotations
@@ -132,8 +132,8 @@ def _ping() -> ServerSentEvent:
 
 class LiveEventStream(StreamingResponse):
     """A ``text/event-stream`` response for streams that ping themselves (a live hub stream yields :data:`PING`
-    when idle): the messages are sent from the request's own task, and one helper task waits on ``receive`` for
-    the client's disconnect, which cancels the stream. That is what a process holding thousands of streams pays
+    when idle): the messages are sent from one task, and the request's own task waits on ``receive`` for the
+    client's disconnect, which cancels the sending task. That is what a process holding thousands of streams pays
     for in memory (sse-starlette's response runs three tasks in an anyio task group, with their events and a
     lock: ~10 kB a stream). A client that stops reading for ``send_timeout`` seconds is dropped."""
 
