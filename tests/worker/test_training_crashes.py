@@ -4,13 +4,13 @@ still succeeds with exactly one provider submission and one model."""
 from __future__ import annotations
 
 import asyncio
-import secrets
 import time
 from collections.abc import AsyncIterator
 from typing import Any
 
 import httpx
 import pytest
+from isolated import isolated_service
 from sqlalchemy import func, select, text
 from support.factories import create_dataset, create_owner, wait_for
 from support.worker_process import WorkerProcess, worker_env
@@ -20,36 +20,31 @@ from shared.models import Model, Training
 TERMINAL = {"succeeded", "failed", "canceled"}
 
 
+@pytest.fixture(scope="module")
+async def crash_service(admin_url: str, settings: Any, live_api: str) -> AsyncIterator[tuple[Any, Any]]:
+    """(the app, its settings) on a database of their own, shared by this module's tests.
+
+    On the session's database the session's in-process worker (started by any earlier test) sees these trainings:
+    its reconciler takes over any due step whose lease is free or whose worker it believes dead, whatever queue
+    the step came from, and it runs in the test's own event loop — a step of its, waiting on the test's row lock,
+    commits the moment the test lets go, which the kill cannot stop (in full runs the training was ``succeeded``
+    right after the kill, about one run in three). Here the crash worker is the only worker that can touch them."""
+    async with isolated_service(admin_url, settings, live_api) as service:
+        yield service
+
+
 @pytest.fixture
-async def crash_env(app: Any, settings: Any, live_api: str, sandbox: Any) -> AsyncIterator[tuple[Any, Any, Any]]:
-    """An app + a worker subprocess on a queue of their own (the session's in-process worker never sees it)."""
-    from support.env import make_settings
-
-    from api.app import create_app
-
-    queue = f"{settings.queue_name}:trn-crash:{secrets.token_hex(3)}"
-    crash_settings = make_settings(
-        settings.database_url,
-        settings.redis_url,
-        settings.data_dir,
-        "unused",
-        queue_name=queue,
-        public_url=live_api,
-        fal_queue_url=settings.fal_queue_url,
-        fal_ca_file=settings.fal_ca_file,
-    )
-    crash_app = create_app(crash_settings)
+async def crash_env(crash_service: tuple[Any, Any], live_api: str) -> AsyncIterator[tuple[Any, Any, Any, Any]]:
+    """(the app, a client of it, a worker subprocess on the app's database and queue, the owner's id)."""
+    app, own = crash_service
     owner_id, key = await create_owner(app)
-    with WorkerProcess(worker_env(settings, queue_name=queue, public_url=live_api)) as proc:
-        async with (
-            crash_app.router.lifespan_context(crash_app),
-            httpx.AsyncClient(
-                transport=httpx.ASGITransport(app=crash_app),
-                base_url="http://test",
-                headers={"Authorization": f"Bearer {key}"},
-            ) as api,
-        ):
-            yield api, proc, owner_id
+    with WorkerProcess(worker_env(own, queue_name=own.queue_name, public_url=live_api)) as proc:
+        async with httpx.AsyncClient(
+            transport=httpx.ASGITransport(app=app),
+            base_url="http://test",
+            headers={"Authorization": f"Bearer {key}"},
+        ) as api:
+            yield app, api, proc, owner_id
 
 
 async def _status(app: Any, training_id: str) -> str:
@@ -93,9 +88,11 @@ async def _freeze_in_stage_and_kill(
         await _wait_status(app, trn["id"], stage)
         async with app.state.engine.connect() as conn:
             trans = await conn.begin()
-            locked = await conn.scalar(
-                text("SELECT status FROM trainings WHERE id = :id FOR UPDATE"), {"id": trn["id"]}
-            )
+            locked, owner = (
+                await conn.execute(
+                    text("SELECT status, lease_owner FROM trainings WHERE id = :id FOR UPDATE"), {"id": trn["id"]}
+                )
+            ).one()
             if locked == stage and stage == "preparing" and _submissions(sandbox, trn["id"]):
                 locked = "submitted"  # it got past the submit before the lock: not mid-preparation
             if locked == stage:
@@ -104,7 +101,7 @@ async def _freeze_in_stage_and_kill(
                 proc.kill9()
             await trans.rollback()
         if locked == stage:
-            assert await _status(app, trn["id"]) == stage
+            assert await _status(app, trn["id"]) == stage, f"lease owner {owner}, the killed worker's pid {proc.pid}"
             return trn
         await wait_for(api, f"/v1/trainings/{trn['id']}", TERMINAL, timeout=60)
     raise AssertionError(f"never caught a training in {stage!r} (5 attempts)")
@@ -112,9 +109,9 @@ async def _freeze_in_stage_and_kill(
 
 @pytest.mark.parametrize("stage", ["preparing", "training", "saving"])
 async def test_kill9_then_restart_succeeds_with_one_submission_and_one_model(
-    app: Any, sandbox: Any, crash_env: tuple[Any, Any, Any], stage: str
+    sandbox: Any, crash_env: tuple[Any, Any, Any, Any], stage: str
 ) -> None:
-    api, proc, owner_id = crash_env
+    app, api, proc, owner_id = crash_env
     sandbox.reset(training_seconds=2.0 if stage == "training" else 0.3)
     ds = await create_dataset(app, owner_id, images=6)
     proc.start()
