@@ -26,9 +26,11 @@ async def crash_service(admin_url: str, settings: Any, live_api: str) -> AsyncIt
 
     On the session's database the session's in-process worker (started by any earlier test) sees these trainings:
     its reconciler takes over any due step whose lease is free or whose worker it believes dead, whatever queue
-    the step came from, and it runs in the test's own event loop — a step of its, waiting on the test's row lock,
-    commits the moment the test lets go, which the kill cannot stop (in full runs the training was ``succeeded``
-    right after the kill, about one run in three). Here the crash worker is the only worker that can touch them."""
+    the step came from — e.g. a training posted while the freshly started crash worker is still importing (over a
+    second here) is a second overdue, and the session worker runs it. That worker lives in the test's own event
+    loop: its final write, waiting on the test's row lock, commits the moment the test lets go, which killing the
+    crash worker cannot stop (in full runs the training was ``succeeded`` right after the kill, about one run in
+    three). Here the crash worker is the only worker that can touch these trainings."""
     async with isolated_service(admin_url, settings, live_api) as service:
         yield service
 
