@@ -11,7 +11,8 @@ from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import MetaData
+from sqlalchemy import MetaData, event
+from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 from sqlalchemy.orm import DeclarativeBase
 
@@ -33,15 +34,27 @@ def utcnow() -> datetime:
 
 
 def create_engine(url: str, *, pool_size: int = 10, echo: bool = False) -> AsyncEngine:
-    return create_async_engine(
+    engine = create_async_engine(
         url,
         pool_size=pool_size,
         max_overflow=pool_size,
-        pool_pre_ping=True,
         pool_use_lifo=True,
         echo=echo,
         connect_args={"server_settings": {"application_name": "fotogen", "timezone": "UTC"}},
     )
+    event.listen(engine.sync_engine, "checkout", _ping)
+    return engine
+
+
+def _ping(dbapi_connection: Any, record: Any, proxy: Any) -> None:
+    """Pessimistic disconnect handling, as ``pool_pre_ping``: every checkout pings, and a dead connection is
+    replaced (the pool tries again with a new one; a database still down fails the checkout). SQLAlchemy's
+    asyncpg ping is three round trips (BEGIN, ``;``, ROLLBACK — for PgBouncer's transaction mode); this is one,
+    a simple-protocol ``SELECT 1``, before every transaction of the API and the worker."""
+    try:
+        dbapi_connection.run_async(lambda connection: connection.execute("SELECT 1"))
+    except Exception as exc:
+        raise DisconnectionError(f"pooled connection failed its ping: {exc!r}") from exc
 
 
 def create_sessionmaker(engine: AsyncEngine, *, info: dict[str, Any] | None = None) -> async_sessionmaker[AsyncSession]:

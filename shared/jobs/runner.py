@@ -28,7 +28,7 @@ from datetime import timedelta
 from typing import Any
 
 import structlog
-from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy import and_, func, or_, select, union, update
 from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -330,16 +330,18 @@ def _reschedulable(kind: JobKind, dead_owners: frozenset[str] = frozenset()) -> 
     return [model.status.not_in(kind.terminal), free]
 
 
-async def dead_lease_owners(env: JobEnv) -> frozenset[str]:
-    """Workers that hold an unexpired lease but whose liveness key is gone (they died)."""
-    owners: set[str] = set()
-    async with env.sessionmaker() as session:
-        for kind in env.kinds:
-            model = kind.model
-            query = select(model.lease_owner).where(
-                model.lease_owner.is_not(None), model.lease_until >= func.now(), model.status.not_in(kind.terminal)
-            )
-            owners.update((await session.scalars(query.distinct())).all())
+async def dead_lease_owners(env: JobEnv, session: AsyncSession) -> frozenset[str]:
+    """Workers that hold an unexpired lease but whose liveness key is gone (they died); one query over every
+    kind's table."""
+    held = [
+        select(kind.model.lease_owner).where(
+            kind.model.lease_owner.is_not(None),
+            kind.model.lease_until >= func.now(),
+            kind.model.status.not_in(kind.terminal),
+        )
+        for kind in env.kinds
+    ]
+    owners = set((await session.scalars(union(*held))).all())
     owners.discard(env.worker_id or "")  # whatever its key says (a stalled loop), a worker is not dead to itself
     if not owners:
         return frozenset()
@@ -369,19 +371,33 @@ async def reconcile_jobs(env: JobEnv, grace_seconds: float = 5.0, *, trust_liven
 
     A non-terminal job whose ``next_run_at`` passed more than ``grace_seconds`` ago and whose lease is free
     gets ``step_seq`` bumped (invalidating whatever arq may still hold) and a fresh step enqueued. With
-    ``trust_liveness``, a lease held by a worker whose liveness key is gone counts as free."""
-    dead = await dead_lease_owners(env) if trust_liveness else frozenset()
-    if dead:
-        log.warning("dead_workers_leases_freed", workers=sorted(dead))
+    ``trust_liveness``, a lease held by a worker whose liveness key is gone counts as free.
+
+    It runs every second on every deployment, nearly always to find nothing: one transaction asks every kind's
+    table at once (the lease owners, then which kinds have due jobs), and only a kind with due jobs is updated
+    (one transaction per kind, as before: a claim holds its rows only until its own commit)."""
+    async with env.sessionmaker() as session:
+        dead = await dead_lease_owners(env, session) if trust_liveness else frozenset()
+        if dead:
+            log.warning("dead_workers_leases_freed", workers=sorted(dead))
+        checks = [and_(*_due(kind, grace_seconds), *_reschedulable(kind, dead)) for kind in env.kinds]
+        probe = select(
+            *(
+                select(kind.model.id).where(check).limit(1).exists()
+                for kind, check in zip(env.kinds, checks, strict=True)
+            )
+        )
+        flags = (await session.execute(probe)).one()
     count = 0
-    for kind in env.kinds:
+    for kind, check, due in zip(env.kinds, checks, flags, strict=True):
+        if not due:
+            continue
         model = kind.model
-        due = [model.next_run_at.is_not(None), lease.is_overdue(model.next_run_at, grace_seconds)]
         async with env.sessionmaker() as session:
             rows = await lease.claim_due(
                 session,
                 model,
-                [*due, *_reschedulable(kind, dead)],
+                [check],
                 values={"step_seq": model.step_seq + 1, "next_run_at": func.now(), "lease_until": None},
                 returning=[model.id, model.step_seq],
             )
@@ -392,3 +408,8 @@ async def reconcile_jobs(env: JobEnv, grace_seconds: float = 5.0, *, trust_liven
         if rows:
             log.info("reconciled_jobs", kind=kind.name, count=len(rows))
     return count
+
+
+def _due(kind: JobKind, grace_seconds: float) -> list[Any]:
+    model = kind.model
+    return [model.next_run_at.is_not(None), lease.is_overdue(model.next_run_at, grace_seconds)]
