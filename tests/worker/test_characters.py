@@ -14,7 +14,7 @@ from typing import Any
 import httpx
 import pytest
 from sqlalchemy import select
-from support.factories import create_owner, wait_for
+from support.factories import api_client, create_owner, wait_for
 from support.worker_process import WorkerProcess, worker_env
 
 from shared.models import CharacterJob, Image
@@ -54,11 +54,7 @@ async def journey_env(app: Any, settings: Any, live_api: str, sandbox: Any) -> A
     with WorkerProcess(worker_env(settings, queue_name=queue, public_url=live_api)) as proc:
         async with (
             journey_app.router.lifespan_context(journey_app),
-            httpx.AsyncClient(
-                transport=httpx.ASGITransport(app=journey_app),
-                base_url="http://test",
-                headers={"Authorization": f"Bearer {key}"},
-            ) as api,
+            api_client(journey_app, key) as api,
         ):
             yield api, proc
 

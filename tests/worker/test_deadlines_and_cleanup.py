@@ -15,7 +15,7 @@ from typing import Any
 import httpx
 import pytest
 from isolated import isolated_service
-from support.factories import create_dataset, create_owner, wait_for
+from support.factories import api_client, create_dataset, create_owner, wait_for
 from support.worker_process import WorkerProcess, worker_env
 
 from shared.storage.base import temp_file_beside
@@ -31,11 +31,7 @@ async def deadline_env(
     """(API client of a fresh owner, the owner id, the service's settings, its app) on a service of its own."""
     async with isolated_service(admin_url, settings, live_api) as (application, own):
         owner_id, key = await create_owner(application)
-        async with httpx.AsyncClient(
-            transport=httpx.ASGITransport(app=application),
-            base_url="http://test",
-            headers={"Authorization": f"Bearer {key}"},
-        ) as api:
+        async with api_client(application, key) as api:
             yield api, owner_id, own, application
 
 

@@ -15,7 +15,7 @@ import httpx
 import pytest
 from sqlalchemy import select
 from support import hostile
-from support.factories import create_owner, wait_for
+from support.factories import api_client, create_owner, wait_for
 from support.multipart import CONTENT_TYPE, encode, field_part
 from support.problems import assert_problem
 
@@ -34,9 +34,7 @@ def photo_parts(paths: list[Path]) -> list[tuple[str, tuple[str, bytes, str]]]:
 @pytest.fixture
 async def api(app: Any) -> AsyncIterator[httpx.AsyncClient]:
     _, key = await create_owner(app)
-    async with httpx.AsyncClient(
-        transport=httpx.ASGITransport(app=app), base_url="http://test", headers={"Authorization": f"Bearer {key}"}
-    ) as c:
+    async with api_client(app, key) as c:
         yield c
 
 
@@ -276,11 +274,7 @@ async def test_worker_killed_mid_batch_completes_after_restart(
     with WorkerProcess(worker_env(settings, queue_name=queue, public_url=live_api)) as proc:
         async with application.router.lifespan_context(application):
             _, key = await create_owner(application)
-            async with httpx.AsyncClient(
-                transport=httpx.ASGITransport(app=application),
-                base_url="http://test",
-                headers={"Authorization": f"Bearer {key}"},
-            ) as api:
+            async with api_client(application, key) as api:
                 proc.start()
                 proc.wait_alive(0.5)
                 r = await api.post("/v1/meshes", files=photo_parts(PHOTOS), data={"face_limit": "1000"})

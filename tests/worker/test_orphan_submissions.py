@@ -12,11 +12,10 @@ from collections.abc import AsyncIterator
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-import httpx
 import pytest
 from isolated import isolated_service
 from sqlalchemy import func, select
-from support.factories import create_owner, wait_for
+from support.factories import api_client, create_owner, wait_for
 from support.worker_process import WorkerProcess, worker_env
 
 from shared.jobs.steps import TEST_SLEEP_AFTER_SUBMIT
@@ -61,11 +60,7 @@ async def test_kill9_between_submit_and_persist_leaves_one_request_and_the_orpha
     application, own, key = orphan_app
     sandbox.reset(generation_seconds=0.3)
     env = worker_env(own, queue_name=own.queue_name, public_url=live_api, FOTOGEN_FAL_WEBHOOKS_ENABLED="true")
-    async with httpx.AsyncClient(
-        transport=httpx.ASGITransport(app=application),
-        base_url="http://test",
-        headers={"Authorization": f"Bearer {key}"},
-    ) as api:
+    async with api_client(application, key) as api:
         body = {"model_id": "mdl_flux_1_dev", "prompt": "an orphan lighthouse", "num_images": 1}
         gen = (await api.post("/v1/generations", json=body)).json()
         with WorkerProcess({**env, TEST_SLEEP_AFTER_SUBMIT: "60"}) as proc:
@@ -138,11 +133,7 @@ async def test_an_orphans_callback_under_the_still_current_nonce_has_it_canceled
     application, own, key = orphan_app
     sandbox.reset(generation_seconds=0.3)
     env = worker_env(own, queue_name=own.queue_name, public_url=live_api, FOTOGEN_FAL_WEBHOOKS_ENABLED="true")
-    async with httpx.AsyncClient(
-        transport=httpx.ASGITransport(app=application),
-        base_url="http://test",
-        headers={"Authorization": f"Bearer {key}"},
-    ) as api:
+    async with api_client(application, key) as api:
         body = {"model_id": "mdl_flux_1_dev", "prompt": "an early orphan", "num_images": 1}
         gen = (await api.post("/v1/generations", json=body)).json()
         with WorkerProcess({**env, TEST_SLEEP_AFTER_SUBMIT: "60"}) as proc:

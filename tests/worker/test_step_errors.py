@@ -15,7 +15,7 @@ import pytest
 from isolated import isolated_service
 from noop_kind import NOOP, WITH_NOOP, NoopJob, NoopStatus, create_table
 from sqlalchemy import select, update
-from support.factories import create_owner
+from support.factories import api_client, create_owner
 
 from shared.db import utcnow
 from shared.jobs.env import JobEnv
@@ -110,9 +110,7 @@ async def api(iso: tuple[Any, JobEnv]) -> AsyncIterator[httpx.AsyncClient]:
     app, env = iso
     env.kinds = KINDS
     _, key = await create_owner(app)
-    async with httpx.AsyncClient(
-        transport=httpx.ASGITransport(app=app), base_url="http://test", headers={"Authorization": f"Bearer {key}"}
-    ) as client:
+    async with api_client(app, key) as client:
         yield client
 
 

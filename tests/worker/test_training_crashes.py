@@ -8,11 +8,10 @@ import time
 from collections.abc import AsyncIterator
 from typing import Any
 
-import httpx
 import pytest
 from isolated import isolated_service
 from sqlalchemy import func, select, text
-from support.factories import create_dataset, create_owner, wait_for
+from support.factories import api_client, create_dataset, create_owner, wait_for
 from support.worker_process import WorkerProcess, worker_env
 
 from shared.models import Model, Training
@@ -41,11 +40,7 @@ async def crash_env(crash_service: tuple[Any, Any], live_api: str) -> AsyncItera
     app, own = crash_service
     owner_id, key = await create_owner(app)
     with WorkerProcess(worker_env(own, queue_name=own.queue_name, public_url=live_api)) as proc:
-        async with httpx.AsyncClient(
-            transport=httpx.ASGITransport(app=app),
-            base_url="http://test",
-            headers={"Authorization": f"Bearer {key}"},
-        ) as api:
+        async with api_client(app, key) as api:
             yield app, api, proc, owner_id
 
 

@@ -14,7 +14,7 @@ from typing import Any
 import httpx
 import pytest
 from isolated import isolated_service
-from support.factories import create_owner, wait_for
+from support.factories import api_client, create_owner, wait_for
 from support.faults import FaultProxy, postgres_proxy
 from support.worker_process import ROOT, WorkerProcess, worker_env
 
@@ -33,11 +33,7 @@ async def outage_api(
     async with isolated_service(admin_url, settings, live_api) as (application, own):
         _, key = await create_owner(application)
         sandbox.reset(generation_seconds=0.1)
-        async with httpx.AsyncClient(
-            transport=httpx.ASGITransport(app=application),
-            base_url="http://test",
-            headers={"Authorization": f"Bearer {key}"},
-        ) as api:
+        async with api_client(application, key) as api:
             yield api, own
 
 
