@@ -44,19 +44,23 @@ async def test_a_checkout_pings_once_with_one_simple_query(
     engine: AsyncEngine, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """One round trip per checkout (SQLAlchemy's own asyncpg pre-ping is three: BEGIN, ``;``, ROLLBACK)."""
-    await _backend_pid(engine)
+    pid = await _backend_pid(engine)
     async with engine.connect() as conn:
-        driver = type((await conn.get_raw_connection()).driver_connection)
+        ours = (await conn.get_raw_connection()).driver_connection
+    driver = type(ours)
     sent: list[str] = []
     execute = driver.execute
 
     async def recording(self: object, query: str, *args: object, **kwargs: object) -> str:
-        sent.append(query)
+        # The patch is on the driver's class: record only this engine's connection (the session's in-process
+        # worker, sharing this event loop, runs its own queries meanwhile — CI's stop 25 counted its pings).
+        if self is ours:
+            sent.append(query)
         return await execute(self, query, *args, **kwargs)
 
     monkeypatch.setattr(driver, "execute", recording)
     for _ in range(3):
-        await _backend_pid(engine)
+        assert await _backend_pid(engine) == pid  # pool_size=1 and nothing dropped: the same connection each time
     # each checkout: one ping, then the transaction's own BEGIN (no transaction of the ping's own: pre-ping's
     # BEGIN and ROLLBACK would make six BEGINs). What the driver does inside the transaction is not this test's.
     pings = [i for i, query in enumerate(sent) if query == "SELECT 1"]
