@@ -19,6 +19,7 @@ from typing import Any
 import httpx
 import pytest
 from support.env import create_database, drop_database, make_settings, migrate, new_api_key
+from support.factories import api_client, create_owner
 
 from fotogen.embedded import EmbeddedPostgres, EmbeddedRedis
 from fotogen.ports import free_port, wait_for_port
@@ -145,7 +146,7 @@ async def app(settings: Settings) -> AsyncIterator[Any]:
 
 @pytest.fixture
 async def client(app: Any) -> AsyncIterator[httpx.AsyncClient]:
-    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://test") as c:
+    async with api_client(app) as c:
         yield c
 
 
@@ -157,21 +158,25 @@ async def api_key(app: Any) -> str:
 @pytest.fixture
 async def authed(app: Any, api_key: str) -> AsyncIterator[httpx.AsyncClient]:
     """A client authenticated as a fresh owner (tests never see each other's data)."""
-    async with httpx.AsyncClient(
-        transport=httpx.ASGITransport(app=app),
-        base_url="http://test",
-        headers={"Authorization": f"Bearer {api_key}"},
-    ) as c:
+    async with api_client(app, api_key) as c:
         yield c
 
 
 @pytest.fixture
 async def other(app: Any) -> AsyncIterator[httpx.AsyncClient]:
     """A second owner, for isolation tests."""
-    key = await new_api_key(app)
-    async with httpx.AsyncClient(
-        transport=httpx.ASGITransport(app=app),
-        base_url="http://test",
-        headers={"Authorization": f"Bearer {key}"},
-    ) as c:
+    async with api_client(app, await new_api_key(app)) as c:
+        yield c
+
+
+@pytest.fixture
+async def owner(app: Any) -> tuple[str, str]:
+    """A fresh owner: (owner_id, raw API key)."""
+    return await create_owner(app)
+
+
+@pytest.fixture
+async def api(app: Any, owner: tuple[str, str]) -> AsyncIterator[httpx.AsyncClient]:
+    """A client authenticated as :func:`owner` (for tests that also need the owner's id)."""
+    async with api_client(app, owner[1]) as c:
         yield c

@@ -4,7 +4,6 @@ the sandbox is held `stuck`, so created generations stay queued/running until ca
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
 from typing import Any
 
 import httpx
@@ -17,19 +16,6 @@ from shared.ids import new_id
 from shared.models import Model
 
 BASE = "mdl_flux_1_dev"
-
-
-@pytest.fixture
-async def owner(app: Any) -> tuple[str, str]:
-    return await create_owner(app)
-
-
-@pytest.fixture
-async def api(app: Any, owner: tuple[str, str]) -> AsyncIterator[httpx.AsyncClient]:
-    async with httpx.AsyncClient(
-        transport=httpx.ASGITransport(app=app), base_url="http://test", headers={"Authorization": f"Bearer {owner[1]}"}
-    ) as c:
-        yield c
 
 
 @pytest.fixture

@@ -7,7 +7,6 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 import httpx
-import pytest
 from sqlalchemy import update
 from support.factories import create_owner
 from support.problems import assert_problem
@@ -20,19 +19,6 @@ BASE = "mdl_flux_1_dev"
 
 async def _bytes(data: bytes) -> AsyncIterator[bytes]:
     yield data
-
-
-@pytest.fixture
-async def owner(app: Any) -> tuple[str, str]:
-    return await create_owner(app)
-
-
-@pytest.fixture
-async def api(app: Any, owner: tuple[str, str]) -> AsyncIterator[httpx.AsyncClient]:
-    async with httpx.AsyncClient(
-        transport=httpx.ASGITransport(app=app), base_url="http://test", headers={"Authorization": f"Bearer {owner[1]}"}
-    ) as c:
-        yield c
 
 
 async def trained_model(app: Any, owner_id: str) -> tuple[str, str]:

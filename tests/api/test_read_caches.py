@@ -10,7 +10,7 @@ from typing import Any
 import httpx
 import pytest
 from sqlalchemy import text, update
-from support.factories import create_owner
+from support.factories import api_client, create_owner
 from support.live import api_processes, create_training_row, eventually, set_status
 from support.problems import assert_problem
 
@@ -32,9 +32,7 @@ async def test_training_get_is_served_from_the_cache_and_refreshed_by_any_commit
     owner_id, key = await create_owner(app)
     job = await create_training_row(app, owner_id, status="training")
     cache = app.state.training_cache
-    async with httpx.AsyncClient(
-        transport=httpx.ASGITransport(app=app), base_url="http://test", headers={"Authorization": f"Bearer {key}"}
-    ) as client:
+    async with api_client(app, key) as client:
         first = (await client.get(f"/v1/trainings/{job}")).json()
         assert first["status"] == "training" and first["progress"] == 0.0
         assert cache.get(job) is not None  # the next GET is answered from memory
@@ -136,9 +134,7 @@ async def test_a_commit_through_this_process_clears_the_caches_of_what_it_wrote_
     cache = app.state.training_cache
 
     async def warm() -> None:
-        async with httpx.AsyncClient(
-            transport=httpx.ASGITransport(app=app), base_url="http://test", headers={"Authorization": f"Bearer {key}"}
-        ) as client:
+        async with api_client(app, key) as client:
             assert (await client.get(f"/v1/trainings/{job}")).status_code == 200
         assert cache.get(job) is not None
 
@@ -169,9 +165,7 @@ async def test_the_policy_is_cached_per_process_and_dropped_by_any_commit(app: A
     connection (INSERT, then UPDATE: the statement trigger of migration 0010) is seen within a notification."""
     owner_id, key = await create_owner(app)
     cache = app.state.invalidations.cache(POLICY_TABLE)
-    async with httpx.AsyncClient(
-        transport=httpx.ASGITransport(app=app), base_url="http://test", headers={"Authorization": f"Bearer {key}"}
-    ) as client:
+    async with api_client(app, key) as client:
         assert (await client.get("/v1/policy")).json()["credits_required"] is False
         assert cache.get(owner_id) is not None  # the defaults, remembered
 

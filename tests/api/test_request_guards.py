@@ -17,7 +17,7 @@ import httpx
 import psutil
 import pytest
 from support.env import make_settings, new_api_key
-from support.factories import wait_for
+from support.factories import api_client, wait_for
 from support.faults import FaultProxy, postgres_proxy
 from support.live import serve
 from support.rawhttp import raw_post
@@ -152,9 +152,7 @@ async def test_postgres_outage_is_503_with_retry_after(settings: Settings, datab
         app = create_app(proxied)
         async with app.router.lifespan_context(app):
             key = await new_api_key(app)
-            async with httpx.AsyncClient(
-                transport=httpx.ASGITransport(app=app), base_url="http://t", headers={"Authorization": f"Bearer {key}"}
-            ) as c:
+            async with api_client(app, key) as c:
                 assert (await c.get("/v1/datasets")).status_code == 200
                 proxy.cut()
                 for attempt in (c.get("/v1/datasets"), c.post("/v1/datasets", json={"name": "x"})):
@@ -183,9 +181,7 @@ async def test_create_during_redis_outage_is_202_and_the_job_runs(
         app = create_app(proxied)
         async with app.router.lifespan_context(app):
             key = await new_api_key(app)
-            async with httpx.AsyncClient(
-                transport=httpx.ASGITransport(app=app), base_url="http://t", headers={"Authorization": f"Bearer {key}"}
-            ) as c:
+            async with api_client(app, key) as c:
                 proxy.cut()
                 r = await c.post("/v1/generations", json={"model_id": "mdl_flux_1_dev", "prompt": "a lighthouse"})
                 assert r.status_code == 202, r.text

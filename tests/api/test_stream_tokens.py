@@ -32,12 +32,6 @@ def live(settings: Settings) -> Iterator[str]:
 
 
 @pytest.fixture
-async def owner(app: Any) -> tuple[str, str]:
-    key = await new_api_key(app)
-    return await owner_of(app, key), key
-
-
-@pytest.fixture
 async def keyed(live: str, owner: tuple[str, str]) -> AsyncIterator[httpx.AsyncClient]:
     async with httpx.AsyncClient(base_url=live, headers={"Authorization": f"Bearer {owner[1]}"}) as c:
         yield c

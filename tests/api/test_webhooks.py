@@ -15,7 +15,7 @@ import pytest
 from sqlalchemy import select
 from standardwebhooks.webhooks import Webhook
 from support.env import new_api_key
-from support.factories import owner_of
+from support.factories import api_client, owner_of
 from support.live import Receiver, commit_event, create_training_row, eventually, serve
 from support.problems import assert_problem
 
@@ -73,9 +73,7 @@ def receiver() -> Iterator[tuple[Receiver, str]]:
 @pytest.fixture
 async def api(hook_app: Any) -> AsyncIterator[tuple[httpx.AsyncClient, str]]:
     key = await new_api_key(hook_app)
-    async with httpx.AsyncClient(
-        transport=httpx.ASGITransport(app=hook_app), base_url="http://test", headers={"Authorization": f"Bearer {key}"}
-    ) as c:
+    async with api_client(hook_app, key) as c:
         yield c, await owner_of(hook_app, key)
 
 
@@ -158,9 +156,7 @@ async def test_private_addresses_are_refused_unless_allowed(settings: Settings) 
     strict = create_app(settings.model_copy(update={"allow_private_webhook_urls": False}))
     async with strict.router.lifespan_context(strict):
         key = await new_api_key(strict)
-        async with httpx.AsyncClient(
-            transport=httpx.ASGITransport(app=strict), base_url="http://t", headers={"Authorization": f"Bearer {key}"}
-        ) as client:
+        async with api_client(strict, key) as client:
             for url in (
                 "http://127.0.0.1:8000/hook",
                 "http://localhost/hook",
@@ -260,9 +256,7 @@ async def test_gives_up_after_max_attempts(hook_settings: Settings) -> None:
     async with quiet.router.lifespan_context(quiet):
         key = await new_api_key(quiet)
         owner_id = await owner_of(quiet, key)
-        async with httpx.AsyncClient(
-            transport=httpx.ASGITransport(app=quiet), base_url="http://t", headers={"Authorization": f"Bearer {key}"}
-        ) as client:
+        async with api_client(quiet, key) as client:
             with serve(always_down.app()) as base:
                 endpoint = (
                     await client.post("/v1/webhook-endpoints", json={"url": base + "/hook", "events": ["*"]})
@@ -354,9 +348,7 @@ async def test_address_is_checked_again_at_send_time(hook_settings: Settings) ->
     async with quiet.router.lifespan_context(quiet):
         key = await new_api_key(quiet)
         owner_id = await owner_of(quiet, key)
-        async with httpx.AsyncClient(
-            transport=httpx.ASGITransport(app=quiet), base_url="http://t", headers={"Authorization": f"Bearer {key}"}
-        ) as client:
+        async with api_client(quiet, key) as client:
             with serve(rec.app()) as base:
                 endpoint = (
                     await client.post("/v1/webhook-endpoints", json={"url": base + "/hook", "events": ["*"]})

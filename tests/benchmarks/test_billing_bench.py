@@ -24,7 +24,7 @@ from typing import Any
 
 import httpx
 from sqlalchemy import text
-from support.factories import create_owner
+from support.factories import api_client, create_owner
 
 CREATES = 40  # per round
 CONCURRENCY = 8
@@ -74,9 +74,7 @@ async def _park(app: Any, owners: list[str]) -> None:
 
 
 async def _measure(app: Any, off_key: str, on_key: str) -> None:
-    async with httpx.AsyncClient(
-        transport=httpx.ASGITransport(app=app), base_url="http://bench", headers={"Authorization": f"Bearer {on_key}"}
-    ) as api:  # in-process ASGI: the app's own work, no socket in between
+    async with api_client(app, on_key) as api:  # in-process ASGI: the app's own work, no socket in between
         moderation = {"blocked_terms": [f"banned{i}" for i in range(200)]}
         policy = {
             "credits_required": True,

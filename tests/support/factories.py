@@ -29,11 +29,10 @@ async def create_owner(app: Any) -> tuple[str, str]:
         return key.owner_id, raw
 
 
-def api_client(app: Any, key: str) -> httpx.AsyncClient:
-    """A client of ``app`` in this process (ASGI, no socket), authenticated with API key ``key``."""
-    return httpx.AsyncClient(
-        transport=httpx.ASGITransport(app=app), base_url="http://test", headers={"Authorization": f"Bearer {key}"}
-    )
+def api_client(app: Any, key: str | None = None) -> httpx.AsyncClient:
+    """A client of ``app`` in this process (ASGI, no socket), authenticated with API key ``key`` if given."""
+    headers = {"Authorization": f"Bearer {key}"} if key else {}
+    return httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://test", headers=headers)
 
 
 def photo_jpeg(index: int, side: int = 320) -> bytes:

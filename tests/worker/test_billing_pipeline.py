@@ -12,7 +12,7 @@ from typing import Any
 
 import httpx
 import pytest
-from support.factories import create_dataset, create_owner, wait_for
+from support.factories import api_client, create_dataset, wait_for
 from support.problems import assert_problem
 
 pytestmark = pytest.mark.usefixtures("worker")
@@ -21,16 +21,9 @@ BASE = "mdl_flux_1_dev"
 
 
 @pytest.fixture
-async def owner(app: Any) -> tuple[str, str]:
-    return await create_owner(app)
-
-
-@pytest.fixture
 async def api(app: Any, owner: tuple[str, str], sandbox: Any) -> AsyncIterator[httpx.AsyncClient]:
     sandbox.reset(generation_seconds=0.05, training_seconds=0.2)
-    async with httpx.AsyncClient(
-        transport=httpx.ASGITransport(app=app), base_url="http://test", headers={"Authorization": f"Bearer {owner[1]}"}
-    ) as c:
+    async with api_client(app, owner[1]) as c:
         yield c
 
 

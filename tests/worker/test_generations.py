@@ -13,7 +13,7 @@ import httpx
 import pytest
 from PIL import Image as PILImage
 from sqlalchemy import func, select
-from support.factories import create_dataset, create_owner, wait_for
+from support.factories import api_client, create_dataset, wait_for
 from support.problems import assert_problem
 from support.worker_process import WorkerProcess, worker_env
 
@@ -21,19 +21,6 @@ from shared.models import Generation, GenerationImage
 
 pytestmark = pytest.mark.usefixtures("worker")
 TERMINAL = {"succeeded", "failed", "canceled"}
-
-
-@pytest.fixture
-async def owner(app: Any) -> tuple[str, str]:
-    return await create_owner(app)
-
-
-@pytest.fixture
-async def api(app: Any, owner: tuple[str, str]) -> Any:
-    async with httpx.AsyncClient(
-        transport=httpx.ASGITransport(app=app), base_url="http://test", headers={"Authorization": f"Bearer {owner[1]}"}
-    ) as c:
-        yield c
 
 
 async def fetch(url: str) -> httpx.Response:
@@ -269,11 +256,7 @@ async def test_kill9_mid_generation_finishes_after_restart_with_one_submission(
     with WorkerProcess(worker_env(settings, queue_name=queue, public_url=live_api)) as proc:
         async with (
             crash_app.router.lifespan_context(crash_app),
-            httpx.AsyncClient(
-                transport=httpx.ASGITransport(app=crash_app),
-                base_url="http://test",
-                headers={"Authorization": f"Bearer {owner[1]}"},
-            ) as api,
+            api_client(crash_app, owner[1]) as api,
         ):
             proc.start()
             gen = (await api.post("/v1/generations", json={"model_id": "mdl_flux_1_dev", "prompt": "crash"})).json()

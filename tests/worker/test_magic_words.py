@@ -10,25 +10,16 @@ from typing import Any
 
 import httpx
 import pytest
-from support.factories import create_dataset, wait_for
+from support.factories import api_client, create_dataset, wait_for
 
 pytestmark = pytest.mark.usefixtures("worker")
 ENDED = {"succeeded", "failed", "canceled"}
 
 
 @pytest.fixture
-async def owner(app: Any) -> tuple[str, str]:
-    from support.factories import create_owner
-
-    return await create_owner(app)
-
-
-@pytest.fixture
 async def api(app: Any, owner: tuple[str, str], sandbox: Any) -> AsyncIterator[httpx.AsyncClient]:
     sandbox.reset()
-    async with httpx.AsyncClient(
-        transport=httpx.ASGITransport(app=app), base_url="http://test", headers={"Authorization": f"Bearer {owner[1]}"}
-    ) as c:
+    async with api_client(app, owner[1]) as c:
         yield c
 
 

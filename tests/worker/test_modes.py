@@ -19,19 +19,6 @@ TERMINAL = {"succeeded", "failed", "canceled"}
 FLUX = "mdl_flux_1_dev"
 
 
-@pytest.fixture
-async def owner(app: Any) -> tuple[str, str]:
-    return await create_owner(app)
-
-
-@pytest.fixture
-async def api(app: Any, owner: tuple[str, str]) -> Any:
-    async with httpx.AsyncClient(
-        transport=httpx.ASGITransport(app=app), base_url="http://test", headers={"Authorization": f"Bearer {owner[1]}"}
-    ) as c:
-        yield c
-
-
 @pytest.fixture(autouse=True)
 def fast(sandbox: Any) -> None:
     sandbox.reset(generation_seconds=0.05, video_seconds=0.1)

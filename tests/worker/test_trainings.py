@@ -14,21 +14,6 @@ from support.problems import assert_problem
 pytestmark = pytest.mark.usefixtures("worker")
 
 
-@pytest.fixture
-async def owner(app: Any) -> tuple[str, str]:
-    from support.factories import create_owner
-
-    return await create_owner(app)
-
-
-@pytest.fixture
-async def api(app: Any, owner: tuple[str, str]) -> Any:
-    async with httpx.AsyncClient(
-        transport=httpx.ASGITransport(app=app), base_url="http://test", headers={"Authorization": f"Bearer {owner[1]}"}
-    ) as c:
-        yield c
-
-
 async def test_training_succeeds_and_weights_load_as_safetensors(
     app: Any, api: httpx.AsyncClient, owner: tuple[str, str], sandbox: Any
 ) -> None:

@@ -28,21 +28,6 @@ PORTRAIT = "fal-ai/flux-lora-portrait-trainer"
 ENDED = {"succeeded", "failed", "canceled"}
 
 
-@pytest.fixture
-async def owner(app: Any) -> tuple[str, str]:
-    from support.factories import create_owner
-
-    return await create_owner(app)
-
-
-@pytest.fixture
-async def api(app: Any, owner: tuple[str, str]) -> AsyncIterator[httpx.AsyncClient]:
-    async with httpx.AsyncClient(
-        transport=httpx.ASGITransport(app=app), base_url="http://test", headers={"Authorization": f"Bearer {owner[1]}"}
-    ) as c:
-        yield c
-
-
 def submission(sandbox: Any, endpoint: str, request_id: str) -> dict[str, Any]:
     return next(r for r in sandbox.requests(endpoint)["requests"] if r["request_id"] == request_id)
 

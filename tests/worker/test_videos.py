@@ -12,7 +12,7 @@ import httpx
 import pytest
 from PIL import Image as PILImage
 from sqlalchemy import update
-from support.factories import create_owner, wait_for
+from support.factories import wait_for
 from support.media import fetch, gradient, png, upload
 from support.problems import assert_problem
 
@@ -22,19 +22,6 @@ from shared.uploads.single import sweep_expired_uploads
 
 pytestmark = pytest.mark.usefixtures("worker")
 TERMINAL = {"succeeded", "failed", "canceled"}
-
-
-@pytest.fixture
-async def owner(app: Any) -> tuple[str, str]:
-    return await create_owner(app)
-
-
-@pytest.fixture
-async def api(app: Any, owner: tuple[str, str]) -> Any:
-    async with httpx.AsyncClient(
-        transport=httpx.ASGITransport(app=app), base_url="http://test", headers={"Authorization": f"Bearer {owner[1]}"}
-    ) as c:
-        yield c
 
 
 async def test_video_from_a_generation_image_is_a_decodable_mp4_with_a_poster(
